@@ -1,0 +1,59 @@
+"""
+The base QuerySet for every model whose rows belong to institutions.
+
+Each model says, with three Q objects, which of its rows belong to a set of
+institutions, to a set of departments, and to one faculty member. From those,
+`visible_to(user)` and `administered_by(user)` apply the roles of `access.py`.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from accounts.access import access_for
+
+NOTHING = Q(pk__in=[])
+
+
+class ScopedQuerySet(models.QuerySet):
+    def institutions_q(self, ids) -> Q:
+        raise NotImplementedError
+
+    def departments_q(self, ids) -> Q:
+        raise NotImplementedError
+
+    def faculty_q(self, faculty_id) -> Q:
+        raise NotImplementedError
+
+    def for_institutions(self, ids):
+        return self.filter(self.institutions_q(ids))
+
+    def for_departments(self, ids):
+        return self.filter(self.departments_q(ids))
+
+    def for_faculty(self, faculty_id):
+        return self.filter(self.faculty_q(faculty_id))
+
+    def visible_to(self, user):
+        """Rows `user` may read, by every role they hold."""
+        access = access_for(user)
+        if access.is_superuser:
+            return self
+        q = NOTHING
+        if access.readable_institution_ids:
+            q |= self.institutions_q(access.readable_institution_ids)
+        if access.reviewer_department_ids:
+            q |= self.departments_q(access.reviewer_department_ids)
+        if access.faculty_id is not None:
+            q |= self.faculty_q(access.faculty_id)
+        if q is NOTHING:
+            return self.none()
+        return self.filter(q)
+
+    def administered_by(self, user):
+        """Rows `user` may change as an institution admin (everything, for a superuser)."""
+        access = access_for(user)
+        if access.is_superuser:
+            return self
+        if not access.admin_institution_ids:
+            return self.none()
+        return self.for_institutions(access.admin_institution_ids)

@@ -1,0 +1,198 @@
+"""
+The engagement definitions of the design, in one place.
+
+- actions = likes + dislikes + comments + shares + saves + profile_visits
+  + follows + clicks; a field that was not reported counts as 0.
+- rate by impressions / reach / followers = actions / that denominator, where
+  followers are the account's followers on the post's publication day.
+- A rate whose denominator is missing or 0 is not computable: None, never 0.
+- Over many posts: the mean, min and max of the per-post rates (posts whose
+  rate is computable) AND the pooled rate: sum of actions / sum of
+  denominators, over the same posts.
+
+Worked example (a published nuclear-medicine Instagram post): 184 likes,
+10 comments, 11 shares, 36 saves, 42 profile visits and 9 follows are 292
+actions; over 6,154 impressions that is 4.7%.
+
+Callers pass plain mappings (a snapshot's counts, `.values()` rows); pandas is
+used only inside `summarize_by`, and plain Python values come out.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from metrics.vocabulary import METRIC_FIELDS
+
+ACTION_FIELDS = ("likes", "dislikes", "comments", "shares", "saves", "profile_visits", "follows", "clicks")
+# The three denominators, in the order pages show them.
+DENOMINATORS = ("impressions", "reach", "followers")
+
+
+def actions(counts: Mapping[str, int | None]) -> int:
+    """Sum of the action fields of one snapshot; unreported fields count as 0."""
+    return sum(counts.get(field) or 0 for field in ACTION_FIELDS)
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator / denominator, or None when the denominator is missing or 0."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+@dataclass(frozen=True)
+class PostEngagement:
+    actions: int
+    impressions: int | None
+    reach: int | None
+    followers: int | None
+
+    @property
+    def rate_by_impressions(self) -> float | None:
+        return rate(self.actions, self.impressions)
+
+    @property
+    def rate_by_reach(self) -> float | None:
+        return rate(self.actions, self.reach)
+
+    @property
+    def rate_by_followers(self) -> float | None:
+        return rate(self.actions, self.followers)
+
+    def as_dict(self) -> dict:
+        return {
+            "actions": self.actions,
+            "rate_by_impressions": self.rate_by_impressions,
+            "rate_by_reach": self.rate_by_reach,
+            "rate_by_followers": self.rate_by_followers,
+        }
+
+
+def post_engagement(counts: Mapping[str, int | None], *, followers: int | None) -> PostEngagement:
+    """Engagement of one post from its snapshot counts and its account's followers on the publication day."""
+    return PostEngagement(
+        actions=actions(counts),
+        impressions=counts.get("impressions"),
+        reach=counts.get("reach"),
+        followers=followers,
+    )
+
+
+@dataclass(frozen=True)
+class RateSummary:
+    """One engagement rate over many posts. `posts` counts the posts whose rate is computable."""
+
+    denominator: str
+    posts: int
+    actions: int
+    denominator_total: int
+    mean: float | None
+    min: float | None
+    max: float | None
+    pooled: float | None
+
+    def as_dict(self) -> dict:
+        return {"mean": self.mean, "min": self.min, "max": self.max, "pooled": self.pooled}
+
+
+@dataclass(frozen=True)
+class EngagementSummary:
+    as_of: date
+    posts: int
+    actions: int
+    impressions: int | None
+    reach: int | None
+    by_impressions: RateSummary
+    by_reach: RateSummary
+    by_followers: RateSummary
+
+    @property
+    def rates(self) -> tuple[RateSummary, RateSummary, RateSummary]:
+        return (self.by_impressions, self.by_reach, self.by_followers)
+
+
+def summarize(rows: Iterable[Mapping], *, as_of: date) -> EngagementSummary:
+    """Summary over all `rows`: each a mapping of the metric fields plus `followers` (on the post's day)."""
+    return summarize_by(rows, key=None, as_of=as_of).get(None) or empty_summary(as_of)
+
+
+def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> dict[Hashable, EngagementSummary]:
+    """
+    One summary per value of `rows[key]` (or one under None when key is None).
+
+    Groups with no rows do not appear; callers fall back to `empty_summary`.
+    """
+    columns = [*METRIC_FIELDS, "followers"]
+    frame = pd.DataFrame.from_records(list(rows), columns=[*columns, *([key] if key else [])])
+    if frame.empty:
+        return {}
+    if key is None:
+        key = "_all"
+        frame[key] = None
+    frame[columns] = frame[columns].astype("float64")
+    frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1)
+    for denominator in DENOMINATORS:
+        usable = frame[denominator] > 0
+        frame[f"rate_{denominator}"] = (frame["actions"] / frame[denominator]).where(usable)
+        frame[f"actions_{denominator}"] = frame["actions"].where(usable)
+        frame[f"total_{denominator}"] = frame[denominator].where(usable)
+
+    summaries = {}
+    for group_key, group in frame.groupby(key, dropna=False, sort=False):
+        summaries[None if key == "_all" else group_key] = EngagementSummary(
+            as_of=as_of,
+            posts=len(group),
+            actions=int(group["actions"].sum()),
+            impressions=_sum_or_none(group["impressions"]),
+            reach=_sum_or_none(group["reach"]),
+            by_impressions=_rate_summary(group, "impressions"),
+            by_reach=_rate_summary(group, "reach"),
+            by_followers=_rate_summary(group, "followers"),
+        )
+    return summaries
+
+
+def empty_summary(as_of: date) -> EngagementSummary:
+    return EngagementSummary(
+        as_of=as_of,
+        posts=0,
+        actions=0,
+        impressions=None,
+        reach=None,
+        by_impressions=_empty_rate("impressions"),
+        by_reach=_empty_rate("reach"),
+        by_followers=_empty_rate("followers"),
+    )
+
+
+def _rate_summary(group: pd.DataFrame, denominator: str) -> RateSummary:
+    rates = group[f"rate_{denominator}"].dropna()
+    if rates.empty:
+        return _empty_rate(denominator)
+    action_total = int(group[f"actions_{denominator}"].sum())
+    denominator_total = int(group[f"total_{denominator}"].sum())
+    return RateSummary(
+        denominator=denominator,
+        posts=len(rates),
+        actions=action_total,
+        denominator_total=denominator_total,
+        mean=float(rates.mean()),
+        min=float(rates.min()),
+        max=float(rates.max()),
+        pooled=rate(action_total, denominator_total),
+    )
+
+
+def _empty_rate(denominator: str) -> RateSummary:
+    return RateSummary(
+        denominator=denominator, posts=0, actions=0, denominator_total=0, mean=None, min=None, max=None, pooled=None
+    )
+
+
+def _sum_or_none(column: pd.Series) -> int | None:
+    """Sum of the reported values; None when no row reported any."""
+    reported = column.dropna()
+    return int(reported.sum()) if not reported.empty else None

@@ -1,0 +1,316 @@
+"""
+Posts and their numbers.
+
+Counts are snapshots: a row per post (or account) per capture date, so that a
+post's metrics "as of D" are its latest snapshot captured on or before D. A
+blank count means the platform did not report it, which is not the same as 0.
+"""
+
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import SocialAccount
+from accounts.scoping import ScopedQuerySet
+from metrics import engagement
+from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+
+# A hashtag is # followed by letters, digits or underscores, in any script.
+HASHTAG_RE = re.compile(r"#(\w+)")
+
+
+def hashtags_in(caption: str) -> list[str]:
+    """The hashtags of a caption as written, first occurrence of each (case-insensitively), without '#'."""
+    seen, tags = set(), []
+    for tag in HASHTAG_RE.findall(caption or ""):
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
+            tags.append(tag)
+    return tags
+
+
+def hashtag_search_text(caption: str) -> str:
+    """The stored search form of a caption's hashtags: ' mskmonday radiology ' (see `Post.hashtags`)."""
+    tags = [tag.lower() for tag in hashtags_in(caption)]
+    return f" {' '.join(tags)} " if tags else ""
+
+
+class Provenance(models.TextChoices):
+    MANUAL = "manual", "Manual entry"
+    IMPORT = "import", "Imported file"
+    API = "api", "API"
+
+
+class AccountScopedQuerySet(ScopedQuerySet):
+    """Rows that belong to an account belong wherever the account does."""
+
+    account_path = "account"
+
+    def institutions_q(self, ids):
+        return Q(**{f"{self.account_path}__in": SocialAccount.objects.for_institutions(ids).values("pk")})
+
+    def departments_q(self, ids):
+        return Q(**{f"{self.account_path}__in": SocialAccount.objects.for_departments(ids).values("pk")})
+
+    def faculty_q(self, faculty_id):
+        return Q(**{f"{self.account_path}__faculty_id": faculty_id})
+
+
+class PostQuerySet(AccountScopedQuerySet):
+    def with_hashtag(self, tag: str):
+        return self.filter(hashtags__contains=f" {tag.lstrip('#').lower()} ")
+
+    def with_metrics_as_of(self, as_of: date):
+        """
+        Annotate each post with its latest snapshot captured on or before `as_of`:
+        every metric field under its own name (`post.impressions`, ...), plus
+        `snapshot_id` and `snapshot_captured_on`. A post with no such snapshot gets None
+        everywhere. One correlated subquery per column, served by the
+        (post, captured_on) unique index.
+        """
+        latest = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
+        columns = {field: Subquery(latest.values(field)[:1]) for field in METRIC_FIELDS}
+        return self.annotate(
+            snapshot_id=Subquery(latest.values("pk")[:1]),
+            snapshot_captured_on=Subquery(latest.values("captured_on")[:1]),
+            **columns,
+        )
+
+    def with_followers_on_publication(self):
+        """
+        Annotate `followers`: the account's followers on the post's publication day (in the
+        site's time zone), from its latest follower count captured on or before that day.
+        None when there is no such count: the rate by followers is then not computable.
+        """
+        latest = AccountMetrics.objects.filter(
+            account=OuterRef("account"),
+            captured_on__lte=OuterRef("published_on"),
+            followers__isnull=False,
+        ).order_by("-captured_on")
+        return self.annotate(published_on=TruncDate("published_at")).annotate(
+            followers=Subquery(latest.values("followers")[:1])
+        )
+
+    def with_engagement(self, as_of: date):
+        """Both annotations above: what `Post.engagement` and the summaries need."""
+        return self.with_metrics_as_of(as_of).with_followers_on_publication()
+
+    def engagement_summary(self, as_of: date) -> engagement.EngagementSummary:
+        """Engagement over these posts with metrics as of `as_of`, in one query."""
+        rows = self.with_engagement(as_of).values(*METRIC_FIELDS, "followers")
+        return engagement.summarize(rows, as_of=as_of)
+
+    def engagement_summaries_by_account(self, as_of: date) -> dict[int, engagement.EngagementSummary]:
+        """One summary per account of these posts, in one query; accounts without posts are absent."""
+        rows = self.with_engagement(as_of).values("account_id", *METRIC_FIELDS, "followers")
+        return engagement.summarize_by(rows, key="account_id", as_of=as_of)
+
+
+class Post(models.Model):
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
+    external_id = models.CharField(
+        max_length=200, help_text="The platform's id of the post (tweet id, media id, video id, ...)."
+    )
+    url = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField()
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    caption = models.TextField(blank=True)
+    # Derived from the caption on save: lower-case tags between spaces, so that
+    # `with_hashtag` is one LIKE on every database. Read `hashtag_list` instead.
+    hashtags = models.CharField(max_length=2000, blank=True, editable=False)
+    category = models.CharField("career category", max_length=20, choices=CareerCategory.choices, blank=True)
+    highlight_note = models.TextField("why highlighted", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"],
+                name="post_unique_per_account",
+                violation_error_message="This account already has a post with this external id.",
+            ),
+        ]
+        indexes = [
+            # An account's posts in a period, newest first: profiles, summaries, dossiers.
+            models.Index(fields=["account", "published_at"], name="post_account_published"),
+        ]
+
+    def __str__(self):
+        return f"{self.account.handle} {self.external_id}"
+
+    def save(self, *args, **kwargs):
+        self.hashtags = hashtag_search_text(self.caption)
+        super().save(*args, **kwargs)
+
+    @property
+    def hashtag_list(self) -> list[str]:
+        return hashtags_in(self.caption)
+
+    @property
+    def engagement(self) -> engagement.PostEngagement:
+        """Needs `Post.objects.with_engagement(as_of)`; raises AttributeError without it."""
+        if not hasattr(self, "snapshot_id") or not hasattr(self, "followers"):
+            raise AttributeError("Post.engagement needs Post.objects.with_engagement(as_of).")
+        counts = {field: getattr(self, field) for field in METRIC_FIELDS}
+        return engagement.post_engagement(counts, followers=self.followers)
+
+
+class SnapshotFields(models.Model):
+    """What every dated snapshot records besides its counts: where the numbers came from."""
+
+    captured_on = models.DateField(help_text="The day the numbers were read from the platform.")
+    source = models.CharField(max_length=20, choices=Provenance.choices, default=Provenance.MANUAL)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The admin who checked these numbers against the platform.",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def mark_verified(self, user) -> None:
+        self.verified_by = user
+        self.verified_at = timezone.now()
+
+
+class PostMetricsQuerySet(AccountScopedQuerySet):
+    account_path = "post__account"
+
+
+def count_field(verbose_name: str) -> models.PositiveBigIntegerField:
+    # Blank (NULL) = not reported; the database itself refuses negative values.
+    return models.PositiveBigIntegerField(verbose_name, null=True, blank=True)
+
+
+class PostMetrics(SnapshotFields):
+    """One post's counts as read on one day. New days add rows; history is never overwritten."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="snapshots")
+    impressions = count_field("impressions")
+    reach = count_field("reach")
+    views = count_field("views")
+    likes = count_field("likes")
+    dislikes = count_field("dislikes")
+    comments = count_field("comments")
+    shares = count_field("shares")
+    saves = count_field("saves")
+    profile_visits = count_field("profile visits")
+    follows = count_field("follows")
+    clicks = count_field("clicks")
+    watch_time_seconds = count_field("watch time (seconds)")
+
+    objects = PostMetricsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-captured_on"]
+        verbose_name = "post metrics snapshot"
+        verbose_name_plural = "post metrics snapshots"
+        constraints = [
+            # Also the index behind "latest snapshot on or before D" for each post.
+            models.UniqueConstraint(
+                fields=["post", "captured_on"],
+                name="post_snapshot_unique_per_day",
+                violation_error_message="This post already has a snapshot on this day.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.post} on {self.captured_on}"
+
+    @property
+    def counts(self) -> dict[str, int | None]:
+        return {field: getattr(self, field) for field in METRIC_FIELDS}
+
+    @property
+    def actions(self) -> int:
+        return engagement.actions(self.counts)
+
+    def clean(self):
+        if self.post_id and self.captured_on and self.captured_on < timezone.localdate(self.post.published_at):
+            raise ValidationError({"captured_on": "A snapshot cannot be dated before the post was published."})
+
+
+class AccountMetricsQuerySet(AccountScopedQuerySet):
+    pass
+
+
+class AccountMetrics(SnapshotFields):
+    """An account's follower count (and friends) as read on one day."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="follower_snapshots")
+    followers = count_field("followers")
+    following = count_field("following")
+    posts_count = count_field("posts")
+
+    objects = AccountMetricsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-captured_on"]
+        verbose_name = "account metrics snapshot"
+        verbose_name_plural = "account metrics snapshots"
+        constraints = [
+            # Also the index behind "followers on the post's day".
+            models.UniqueConstraint(
+                fields=["account", "captured_on"],
+                name="account_snapshot_unique_per_day",
+                violation_error_message="This account already has a snapshot on this day.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} on {self.captured_on}"
+
+
+class AudienceSnapshotQuerySet(AccountScopedQuerySet):
+    pass
+
+
+class AudienceSnapshot(SnapshotFields):
+    """How many of an account's audience fall in one bucket (a country, an age band, ...) on one day."""
+
+    class Dimension(models.TextChoices):
+        COUNTRY = "country", "Country"
+        AGE = "age", "Age band"
+        GENDER = "gender", "Gender"
+        CITY = "city", "City"
+        LANGUAGE = "language", "Language"
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="audience_snapshots")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    bucket = models.CharField(max_length=100, help_text="e.g. US (ISO country code), 25-34, female.")
+    count = models.PositiveBigIntegerField()
+
+    objects = AudienceSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-captured_on", "dimension", "-count"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "captured_on", "dimension", "bucket"],
+                name="audience_bucket_unique_per_day",
+                violation_error_message="This bucket already has a count on this day.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.dimension}={self.bucket} on {self.captured_on}"

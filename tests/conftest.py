@@ -1,0 +1,104 @@
+"""
+The people of the tests.
+
+Northfield University has a radiology and a nuclear-medicine department;
+Southbay Medical College has a radiology department.
+- Alice is a radiologist at Northfield with her own login and an Instagram account.
+- Bob reviews Northfield radiology (a department reviewer).
+- Nora is Northfield's institution admin (staff, not superuser).
+- Charlie is Southbay's institution admin: he must see none of Northfield's data.
+- Dana holds appointments at Northfield radiology AND Southbay radiology.
+- Root is a superuser.
+"""
+
+import pytest
+
+from accounts.models import Membership
+from tests.factories import (
+    AppointmentFactory,
+    DepartmentFactory,
+    FacultyFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    SocialAccountFactory,
+    UserFactory,
+    platform,
+)
+
+
+@pytest.fixture
+def northfield(db):
+    return InstitutionFactory(name="Northfield University", slug="northfield", country="US")
+
+
+@pytest.fixture
+def southbay(db):
+    return InstitutionFactory(name="Southbay Medical College", slug="southbay", country="GB", timezone="Europe/London")
+
+
+@pytest.fixture
+def northfield_radiology(northfield):
+    return DepartmentFactory(institution=northfield, name="Radiology", slug="radiology")
+
+
+@pytest.fixture
+def northfield_nucmed(northfield):
+    return DepartmentFactory(institution=northfield, name="Nuclear Medicine", slug="nuclear-medicine")
+
+
+@pytest.fixture
+def southbay_radiology(southbay):
+    return DepartmentFactory(institution=southbay, name="Radiology", slug="radiology")
+
+
+@pytest.fixture
+def alice(northfield_radiology):
+    """Alice's login; her Faculty record is `alice.faculty`."""
+    user = UserFactory(username="alice", first_name="Alice", last_name="Adams")
+    faculty = FacultyFactory(name="Alice Adams", email="alice@northfield.example", user=user)
+    AppointmentFactory(faculty=faculty, department=northfield_radiology, primary=True)
+    return user
+
+
+@pytest.fixture
+def alice_instagram(alice):
+    return SocialAccountFactory(platform=platform("instagram"), handle="alice_rads", faculty=alice.faculty)
+
+
+@pytest.fixture
+def bob(northfield_radiology):
+    user = UserFactory(username="bob")
+    MembershipFactory(
+        user=user,
+        institution=northfield_radiology.institution,
+        department=northfield_radiology,
+        role=Membership.Role.REVIEWER,
+    )
+    return user
+
+
+@pytest.fixture
+def nora(northfield):
+    user = UserFactory(username="nora", is_staff=True)
+    MembershipFactory(user=user, institution=northfield, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def charlie(southbay):
+    user = UserFactory(username="charlie", is_staff=True)
+    MembershipFactory(user=user, institution=southbay, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def dana(northfield_radiology, southbay_radiology):
+    faculty = FacultyFactory(name="Dana Diaz", email="dana@example.org")
+    AppointmentFactory(faculty=faculty, department=northfield_radiology, primary=True)
+    AppointmentFactory(faculty=faculty, department=southbay_radiology)
+    return faculty
+
+
+@pytest.fixture
+def root(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)

@@ -1,0 +1,132 @@
+"""factory_boy factories for every model; tests name the people, factories fill the rest."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"University {n}")
+    slug = factory.Sequence(lambda n: f"university-{n}")
+    country = "US"
+    timezone = "America/New_York"
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Department {n}")
+    slug = factory.Sequence(lambda n: f"department-{n}")
+
+
+class FacultyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Faculty
+
+    name = factory.Sequence(lambda n: f"Faculty Member {n}")
+    email = factory.Sequence(lambda n: f"faculty{n}@example.org")
+    rank = Faculty.Rank.ASSISTANT
+    track = Faculty.Track.CLINICIAN_EDUCATOR
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    faculty = factory.SubFactory(FacultyFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    primary = False
+    start_date = dt.date(2020, 7, 1)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    role = Membership.Role.REVIEWER
+
+
+def platform(key: str) -> Platform:
+    """Platforms are seeded by a data migration; tests look them up by key."""
+    return Platform.objects.get(key=key)
+
+
+class SocialAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SocialAccount
+
+    platform = factory.LazyFunction(lambda: platform("instagram"))
+    handle = factory.Sequence(lambda n: f"account_{n}")
+    kind = SocialAccount.Kind.PERSONAL
+    faculty = factory.SubFactory(FacultyFactory)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    account = factory.SubFactory(SocialAccountFactory)
+    external_id = factory.Sequence(lambda n: f"post-{n}")
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
+    content_type = "image"
+    caption = "Case of the week #MSKMonday"
+    category = "education"
+
+
+class PostMetricsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostMetrics
+
+    post = factory.SubFactory(PostFactory)
+    captured_on = factory.LazyAttribute(lambda m: timezone.localdate(m.post.published_at) + dt.timedelta(days=7))
+
+
+class AccountMetricsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountMetrics
+
+    account = factory.SubFactory(SocialAccountFactory)
+    captured_on = dt.date(2024, 1, 1)
+    followers = 1000
+
+
+class AudienceSnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AudienceSnapshot
+
+    account = factory.SubFactory(SocialAccountFactory)
+    captured_on = dt.date(2024, 1, 1)
+    dimension = AudienceSnapshot.Dimension.COUNTRY
+    bucket = "US"
+    count = 100

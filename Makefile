@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make run   - install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:8000
+#   make test  - install, run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format clean
+
+# Reinstall whenever a requirements file changes.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(ADDRESS)/ (Ctrl-C stops it)."
+	$(BIN)/python manage.py runserver $(ADDRESS)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -423,3 +423,13 @@ def test_count_spells_out_what_was_not_reported():
     assert count(6154) == "6,154"
     assert count(0) == "0"
     assert count(None) == "not reported"
+
+
+def test_not_found_pages_keep_the_site_layout_and_say_nothing_more(client, charlie, alice):
+    client.force_login(charlie)
+
+    response = client.get(alice.faculty.get_absolute_url())
+
+    assert response.status_code == 404
+    assert b"Skip to main content" in response.content
+    assert b"Alice" not in response.content

@@ -13,6 +13,9 @@ so the permission table of the design lives in one place:
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
 
 @dataclass(frozen=True)
 class Access:
@@ -65,3 +68,47 @@ def access_for(user) -> Access:
     )
     user._some_access = access
     return access
+
+
+def users_administered_by(user, users=None):
+    """
+    Logins an institution admin may see and pick: people of their institutions
+    (a role there or a faculty record with an appointment there), plus logins
+    that belong nowhere yet, so that a freshly created user can be given a role.
+    Superusers are never in an institution admin's reach.
+    """
+    from accounts.models import Faculty, Membership
+
+    users = get_user_model().objects.all() if users is None else users
+    access = access_for(user)
+    if access.is_superuser:
+        return users
+    if not access.admin_institution_ids:
+        return users.none()
+    ids = access.admin_institution_ids
+    # `user__isnull=False`: a NULL inside NOT IN (...) would make the whole test unknown.
+    faculty_logins = Faculty.objects.filter(user__isnull=False).values("user")
+    in_institution = Q(pk__in=Membership.objects.filter(institution__in=ids).values("user")) | Q(
+        pk__in=faculty_logins.filter(pk__in=Faculty.objects.for_institutions(ids).values("pk"))
+    )
+    unattached = ~Q(pk__in=Membership.objects.values("user")) & ~Q(pk__in=faculty_logins)
+    return users.filter(in_institution | unattached).filter(is_superuser=False)
+
+
+def can_manage_login(user, login) -> bool:
+    """
+    Whether `user` may change or delete `login` (already known to be in their reach).
+    A login with a role at another institution, or with Django permissions that
+    only a superuser can grant, stays read-only: whoever sets its password gets
+    what it can reach.
+    """
+    from accounts.models import Membership
+
+    access = access_for(user)
+    if access.is_superuser:
+        return True
+    if login.is_superuser:
+        return False
+    if Membership.objects.filter(user=login).exclude(institution__in=access.admin_institution_ids).exists():
+        return False
+    return not (login.groups.exists() or login.user_permissions.exists())

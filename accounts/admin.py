@@ -15,13 +15,12 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from accounts.access import can_manage_login, users_administered_by
 from accounts.admin_scoping import (
     ScopedInlineMixin,
     ScopedModelAdmin,
     ScopedRelatedFilter,
-    can_manage_login,
     has_admin_access,
-    users_administered_by,
 )
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 from metrics.models import AccountMetrics

@@ -14,7 +14,7 @@ import re
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -318,7 +318,12 @@ class Platform(models.Model):
             raise ValidationError(errors)
 
 
+DUPLICATE_HANDLE = "An account with this handle already exists on this platform."
+
+
 class SocialAccountQuerySet(ScopedQuerySet):
+    faculty_may_change = True
+
     def institutions_q(self, ids):
         return (
             Q(institution__in=ids)
@@ -400,7 +405,7 @@ class SocialAccount(models.Model):
                 "platform",
                 Lower("handle"),
                 name="account_handle_unique_per_platform",
-                violation_error_message="An account with this handle already exists on this platform.",
+                violation_error_message=DUPLICATE_HANDLE,
             ),
             # Exactly one owner, of the type the kind calls for.
             models.CheckConstraint(
@@ -433,6 +438,21 @@ class SocialAccount(models.Model):
     @property
     def owner(self):
         return self.faculty or self.department or self.institution
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            # The handle constraint is functional (case-insensitive), so Django files its message under
+            # no field; people fix the handle, so that is where the message goes.
+            messages = error.message_dict
+            duplicate = DUPLICATE_HANDLE
+            if duplicate in messages.get(NON_FIELD_ERRORS, []):
+                messages[NON_FIELD_ERRORS].remove(duplicate)
+                messages.setdefault("handle", []).append(duplicate)
+                if not messages[NON_FIELD_ERRORS]:
+                    del messages[NON_FIELD_ERRORS]
+            raise ValidationError(messages) from None
 
     def clean(self):
         self.handle = self.handle.strip().lstrip("@")

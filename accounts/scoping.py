@@ -3,7 +3,9 @@ The base QuerySet for every model whose rows belong to institutions.
 
 Each model says, with three Q objects, which of its rows belong to a set of
 institutions, to a set of departments, and to one faculty member. From those,
-`visible_to(user)` and `administered_by(user)` apply the roles of `access.py`.
+`visible_to(user)` (read), `editable_by(user)` (write, through the API and
+pages) and `administered_by(user)` (the Django admin) apply the roles of
+`access.py`.
 """
 
 from django.db import models
@@ -15,6 +17,10 @@ NOTHING = Q(pk__in=[])
 
 
 class ScopedQuerySet(models.QuerySet):
+    # Whether a faculty member may change their own rows of this model (their accounts,
+    # posts and metrics), or only read them (their appointments, their institution).
+    faculty_may_change = False
+
     def institutions_q(self, ids) -> Q:
         raise NotImplementedError
 
@@ -44,6 +50,20 @@ class ScopedQuerySet(models.QuerySet):
         if access.reviewer_department_ids:
             q |= self.departments_q(access.reviewer_department_ids)
         if access.faculty_id is not None:
+            q |= self.faculty_q(access.faculty_id)
+        if q is NOTHING:
+            return self.none()
+        return self.filter(q)
+
+    def editable_by(self, user):
+        """Rows `user` may change: an admin's institutions, and a faculty member's own rows where allowed."""
+        access = access_for(user)
+        if access.is_superuser:
+            return self
+        q = NOTHING
+        if access.admin_institution_ids:
+            q |= self.institutions_q(access.admin_institution_ids)
+        if access.faculty_id is not None and self.faculty_may_change:
             q |= self.faculty_q(access.faculty_id)
         if q is NOTHING:
             return self.none()

@@ -7,7 +7,7 @@ blank count means the platform did not report it, which is not the same as 0.
 """
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +41,11 @@ def hashtag_search_text(caption: str) -> str:
     return f" {' '.join(tags)} " if tags else ""
 
 
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class Provenance(models.TextChoices):
     MANUAL = "manual", "Manual entry"
     IMPORT = "import", "Imported file"
@@ -48,9 +53,10 @@ class Provenance(models.TextChoices):
 
 
 class AccountScopedQuerySet(ScopedQuerySet):
-    """Rows that belong to an account belong wherever the account does."""
+    """Rows that belong to an account belong wherever the account does; its owner may change them."""
 
     account_path = "account"
+    faculty_may_change = True
 
     def institutions_q(self, ids):
         return Q(**{f"{self.account_path}__in": SocialAccount.objects.for_institutions(ids).values("pk")})
@@ -65,6 +71,16 @@ class AccountScopedQuerySet(ScopedQuerySet):
 class PostQuerySet(AccountScopedQuerySet):
     def with_hashtag(self, tag: str):
         return self.filter(hashtags__contains=f" {tag.lstrip('#').lower()} ")
+
+    def published_between(self, start: date | None, end: date | None):
+        """Posts published on days `start` to `end` inclusive (site time zone); either may be None (open)."""
+        # Compared as instants, not as dates of published_at, so the (account, published_at) index serves it.
+        queryset = self
+        if start is not None:
+            queryset = queryset.filter(published_at__gte=start_of_day(start))
+        if end is not None:
+            queryset = queryset.filter(published_at__lt=start_of_day(end + timedelta(days=1)))
+        return queryset
 
     def with_metrics_as_of(self, as_of: date):
         """

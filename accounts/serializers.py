@@ -1,0 +1,172 @@
+"""API representations of institutions, people, roles, platforms and accounts."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.access import users_administered_by
+from accounts.api_scoping import ScopedModelSerializer
+from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
+
+
+class LoginField(serializers.PrimaryKeyRelatedField):
+    """A user id, among the logins the requesting admin may manage."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return users_administered_by(request.user) if request else get_user_model().objects.none()
+
+
+class InstitutionSerializer(ScopedModelSerializer):
+    country = CountryField()
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "slug", "country", "timezone"]
+
+
+class DepartmentSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "institution", "name", "slug"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        style={"input_type": "password"},
+        help_text="Write-only. Checked against the site's password rules.",
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "first_name", "last_name", "password", "is_active"]
+
+    def validate_password(self, value):
+        validate_password(value, user=self.instance)
+        return value
+
+    def create(self, validated_data):
+        password = validated_data.pop("password", None)
+        user = get_user_model()(**validated_data)
+        # No password given: the person cannot sign in until one is set.
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save()
+        return user
+
+    def update(self, instance, validated_data):
+        password = validated_data.pop("password", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if password:
+            instance.set_password(password)
+        instance.save()
+        return instance
+
+
+class MembershipSerializer(ScopedModelSerializer):
+    user = LoginField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "institution", "department", "role"]
+
+
+class FacultySerializer(ScopedModelSerializer):
+    user = LoginField(required=False, allow_null=True)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(),
+        write_only=True,
+        required=False,
+        help_text=(
+            "On creation: also give the person a primary appointment in this department. "
+            "Required for institution admins, whose faculty belong to their institution through appointments."
+        ),
+    )
+
+    class Meta:
+        model = Faculty
+        fields = ["id", "name", "email", "rank", "track", "orcid", "user", "department"]
+
+    def validate(self, attrs):
+        department = attrs.pop("department", None)
+        attrs = super().validate(attrs)
+        if department is not None:
+            attrs["department"] = department
+        return attrs
+
+    def create(self, validated_data):
+        department = validated_data.pop("department", None)
+        with transaction.atomic():
+            faculty = super().create(validated_data)
+            if department is not None:
+                Appointment.objects.create(faculty=faculty, department=department, primary=True)
+        return faculty
+
+    def update(self, instance, validated_data):
+        validated_data.pop("department", None)
+        return super().update(instance, validated_data)
+
+
+class AppointmentSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Appointment
+        fields = ["id", "faculty", "department", "title", "primary", "start_date", "end_date"]
+
+
+class PlatformSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Platform
+        fields = [
+            "key",
+            "name",
+            "content_types",
+            "interactions",
+            "reported_metrics",
+            "has_direct_messages",
+            "has_stories",
+            "has_viewer_tracking",
+            "has_hashtags",
+            "has_crowdsourcing",
+            "caption_limit",
+            "hashtag_limit",
+            "media_per_post_limit",
+        ]
+
+
+class SocialAccountSerializer(ScopedModelSerializer):
+    platform = serializers.SlugRelatedField(slug_field="key", queryset=Platform.objects.all())
+    followers = serializers.SerializerMethodField(help_text="Latest reported follower count.")
+    followers_on = serializers.SerializerMethodField(help_text="The day that follower count was captured.")
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "id",
+            "platform",
+            "handle",
+            "url",
+            "display_name",
+            "kind",
+            "faculty",
+            "department",
+            "institution",
+            "followers",
+            "followers_on",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_followers(self, account) -> int | None:
+        return getattr(account, "followers", None)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_followers_on(self, account):
+        return getattr(account, "followers_on", None)
+
+    def validate_handle(self, value):
+        # The same normalisation as the model's save(), before the uniqueness check sees it.
+        return value.strip().lstrip("@")

@@ -1,0 +1,153 @@
+"""API representations of posts, snapshots and engagement summaries."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api_scoping import ScopedModelSerializer
+from metrics.engagement import EngagementSummary, RateSummary
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
+from metrics.vocabulary import METRIC_FIELDS
+
+# The post's latest snapshot (as of today), one field per metric; a count that was not reported is null.
+LatestMetricsSerializer = type(
+    "LatestMetricsSerializer",
+    (serializers.Serializer,),
+    {
+        "captured_on": serializers.DateField(),
+        **{field: serializers.IntegerField(allow_null=True) for field in METRIC_FIELDS},
+    },
+)
+
+
+class PostEngagementSerializer(serializers.Serializer):
+    actions = serializers.IntegerField()
+    rate_by_impressions = serializers.FloatField(allow_null=True, help_text="A fraction; null when not computable.")
+    rate_by_reach = serializers.FloatField(allow_null=True)
+    rate_by_followers = serializers.FloatField(
+        allow_null=True, help_text="Followers of the account on the publication day."
+    )
+
+
+class PostSerializer(ScopedModelSerializer):
+    hashtags = serializers.ListField(child=serializers.CharField(), source="hashtag_list", read_only=True)
+    metrics = serializers.SerializerMethodField()
+    engagement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "account",
+            "external_id",
+            "url",
+            "published_at",
+            "content_type",
+            "caption",
+            "hashtags",
+            "category",
+            "highlight_note",
+            "metrics",
+            "engagement",
+        ]
+
+    @extend_schema_field(LatestMetricsSerializer(allow_null=True))
+    def get_metrics(self, post) -> dict | None:
+        if getattr(post, "snapshot_id", None) is None:
+            return None
+        return {"captured_on": post.snapshot_captured_on, **{field: getattr(post, field) for field in METRIC_FIELDS}}
+
+    @extend_schema_field(PostEngagementSerializer)
+    def get_engagement(self, post) -> dict:
+        return post.engagement.as_dict()
+
+
+class SnapshotSerializer(ScopedModelSerializer):
+    """Provenance is recorded, not sent: API writes are `api` entries, unverified until an admin checks them."""
+
+    source = serializers.CharField(read_only=True)
+    verified = serializers.BooleanField(source="is_verified", read_only=True)
+
+    def create(self, validated_data):
+        return super().create({**validated_data, "source": "api"})
+
+    def update(self, instance, validated_data):
+        changed = any(getattr(instance, name) != value for name, value in validated_data.items())
+        if changed:
+            # New numbers have not been checked by anyone yet.
+            validated_data.update(source="api", verified_by=None, verified_at=None)
+        return super().update(instance, validated_data)
+
+
+class PostMetricsSerializer(SnapshotSerializer):
+    class Meta:
+        model = PostMetrics
+        fields = ["id", "post", "captured_on", *METRIC_FIELDS, "source", "verified"]
+
+
+class AccountMetricsSerializer(SnapshotSerializer):
+    class Meta:
+        model = AccountMetrics
+        fields = ["id", "account", "captured_on", "followers", "following", "posts_count", "source", "verified"]
+
+
+class AudienceSnapshotSerializer(SnapshotSerializer):
+    class Meta:
+        model = AudienceSnapshot
+        fields = ["id", "account", "captured_on", "dimension", "bucket", "count", "source", "verified"]
+
+
+class EngagementQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First publication day (inclusive).")
+    end = serializers.DateField(required=False, help_text="Last publication day (inclusive).")
+    as_of = serializers.DateField(
+        required=False, help_text="Metrics as of this day: each post's latest snapshot on or before it. Default today."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": "The end of the window is before its start."})
+        attrs.setdefault("as_of", timezone.localdate())
+        return attrs
+
+
+class RateSummarySerializer(serializers.Serializer):
+    mean = serializers.FloatField(allow_null=True, help_text="Mean of the per-post rates that are computable.")
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    pooled = serializers.FloatField(allow_null=True, help_text="Sum of actions / sum of denominators.")
+    posts = serializers.IntegerField(help_text="Posts whose rate is computable.")
+
+    @staticmethod
+    def from_rate(rate: RateSummary) -> dict:
+        return {**rate.as_dict(), "posts": rate.posts}
+
+
+class EngagementSummarySerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    as_of = serializers.DateField()
+    posts = serializers.IntegerField()
+    actions = serializers.IntegerField()
+    impressions = serializers.IntegerField(allow_null=True, help_text="Sum over the posts that report them.")
+    reach = serializers.IntegerField(allow_null=True)
+    rate_by_impressions = RateSummarySerializer()
+    rate_by_reach = RateSummarySerializer()
+    rate_by_followers = RateSummarySerializer()
+
+    @staticmethod
+    def from_summary(summary: EngagementSummary, *, account, start=None, end=None, as_of=None) -> dict:
+        return {
+            "account": account.pk,
+            "start": start,
+            "end": end,
+            "as_of": summary.as_of,
+            "posts": summary.posts,
+            "actions": summary.actions,
+            "impressions": summary.impressions,
+            "reach": summary.reach,
+            "rate_by_impressions": RateSummarySerializer.from_rate(summary.by_impressions),
+            "rate_by_reach": RateSummarySerializer.from_rate(summary.by_reach),
+            "rate_by_followers": RateSummarySerializer.from_rate(summary.by_followers),
+        }

@@ -1,0 +1,44 @@
+"""
+The REST API under /api/v1/: one router for every resource, token sign-in,
+the OpenAPI schema and its documentation pages (assets served by this site).
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import routers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import ScopedRateThrottle
+
+from accounts import api as accounts_api
+from metrics import api as metrics_api
+
+
+class ObtainToken(ObtainAuthToken):
+    """POST username and password, get `{"token": ...}` for `Authorization: Token <key>`."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+
+router = routers.DefaultRouter()
+router.register("institutions", accounts_api.InstitutionViewSet)
+router.register("departments", accounts_api.DepartmentViewSet)
+router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("memberships", accounts_api.MembershipViewSet)
+router.register("faculty", accounts_api.FacultyViewSet)
+router.register("appointments", accounts_api.AppointmentViewSet)
+router.register("platforms", accounts_api.PlatformViewSet)
+router.register("accounts", accounts_api.SocialAccountViewSet)
+router.register("posts", metrics_api.PostViewSet)
+# Before "post-metrics/{id}/" so that "bulk" is not read as an id.
+router.register("post-metrics", metrics_api.PostMetricsViewSet)
+router.register("account-metrics", metrics_api.AccountMetricsViewSet)
+router.register("audience", metrics_api.AudienceSnapshotViewSet)
+
+urlpatterns = [
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include(router.urls)),
+]

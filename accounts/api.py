@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts import serializers
 from accounts.access import access_for, can_manage_login, users_administered_by
-from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet
+from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 from metrics.models import Post
 from metrics.serializers import EngagementQuerySerializer, EngagementSummarySerializer
@@ -24,7 +24,7 @@ class InstitutionViewSet(ScopedModelViewSet):
     ordering_fields = ["name", "slug"]
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(VisibleChoicesFilterSet):
     class Meta:
         model = Department
         fields = ["institution", "slug"]
@@ -62,7 +62,7 @@ class UserViewSet(viewsets.ModelViewSet):
         return users_administered_by(self.request.user, get_user_model().objects.order_by("id"))
 
 
-class MembershipFilter(django_filters.FilterSet):
+class MembershipFilter(VisibleChoicesFilterSet):
     class Meta:
         model = Membership
         fields = ["user", "institution", "department", "role"]

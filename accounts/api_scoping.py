@@ -13,8 +13,11 @@ Tenant rules for the REST API, shared by every endpoint.
 """
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.fields import get_error_detail
@@ -123,12 +126,39 @@ def _as_serializer_errors(error: DjangoValidationError):
     return get_error_detail(error)
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+# Ids are positive 64-bit integers; a larger number is invalid input (400), not a database error.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class VisibleChoicesFilterSet(django_filters.FilterSet):
+    """Filters naming a related object accept only objects the user may see; others are invalid, like unknown ids."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is None:
+            return
+        for filter_ in self.filters.values():
+            queryset = getattr(filter_, "queryset", None)
+            if isinstance(filter_, django_filters.ModelChoiceFilter) and hasattr(queryset, "visible_to"):
+                filter_.queryset = queryset.visible_to(request.user)
+
+
+class ScopedFilterSet(VisibleChoicesFilterSet):
     """The `institution`, `department` and `faculty` filters, meaning "belongs to", for every scoped model."""
 
-    institution = django_filters.NumberFilter(method="filter_institution", label="Belongs to institution (id)")
-    department = django_filters.NumberFilter(method="filter_department", label="Belongs to department (id)")
-    faculty = django_filters.NumberFilter(method="filter_faculty", label="Belongs to faculty member (id)")
+    institution = IdFilter(method="filter_institution", label="Belongs to institution (id)")
+    department = IdFilter(method="filter_department", label="Belongs to department (id)")
+    faculty = IdFilter(method="filter_faculty", label="Belongs to faculty member (id)")
 
     def filter_institution(self, queryset, name, value):
         return queryset.for_institutions([value])

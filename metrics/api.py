@@ -3,7 +3,7 @@
 import django_filters
 from django.utils import timezone
 
-from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet
+from accounts.api_scoping import IdFilter, ScopedFilterSet, ScopedModelViewSet
 from metrics import serializers
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
 from metrics.vocabulary import METRIC_FIELDS
@@ -41,7 +41,7 @@ class SnapshotFilter(ScopedFilterSet):
 
 
 class PostMetricsFilter(SnapshotFilter):
-    account = django_filters.NumberFilter(field_name="post__account")
+    account = IdFilter(field_name="post__account")
     platform = django_filters.CharFilter(field_name="post__account__platform__key")
 
     class Meta:

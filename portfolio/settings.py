@@ -186,7 +186,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portfolio.api_schema.AutoSchema",
     # Password guessing against the token endpoint; other endpoints need a login first.
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "20/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -13,6 +13,8 @@ from accounts import serializers
 from accounts.access import access_for, can_manage_login, users_administered_by
 from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
+from metrics.audience import audience_summary
+from metrics.audience_serializers import AudienceQuerySerializer, AudienceSummarySerializer
 from metrics.models import Post
 from metrics.serializers import EngagementQuerySerializer, EngagementSummarySerializer
 
@@ -146,3 +148,18 @@ class SocialAccountViewSet(ScopedModelViewSet):
         posts = Post.objects.filter(account=account).published_between(window.get("start"), window.get("end"))
         summary = posts.engagement_summary(window["as_of"])
         return Response(EngagementSummarySerializer.from_summary(summary, account=account, **window))
+
+    @extend_schema(parameters=[AudienceQuerySerializer], responses=AudienceSummarySerializer)
+    @action(detail=True, methods=["get"])
+    def audience(self, request, pk=None):
+        """
+        The account's latest audience snapshot on or before `on` (default today) as shares, with its countries
+        rolled up to UN M49 regions and World Bank income groups. No snapshot by then: 200 with `captured_on`
+        null and empty lists.
+        """
+        account = self.get_object()
+        query = AudienceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data["on"]
+        summary = audience_summary(account=account, on=on)
+        return Response(AudienceSummarySerializer({"account": account.pk, "on": on, **summary}).data)

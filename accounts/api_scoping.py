@@ -13,18 +13,21 @@ Tenant rules for the REST API, shared by every endpoint.
 """
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.fields import get_error_detail
 
 from accounts.access import access_for
+from accounts.models import Department, Faculty, Institution
 
 READ_ONLY_ROLE = "Your role allows reading this, not changing it."
+# Ids are positive 64-bit integers; a larger number is invalid input (400), never a database error.
+MAX_ID = 2**63 - 1
 
 
 def may_write_at_all(user, model) -> bool:
@@ -44,6 +47,10 @@ class RolePermission(permissions.IsAuthenticated):
         if not super().has_permission(request, view):
             return False
         if request.method in permissions.SAFE_METHODS:
+            return True
+        if view.lookup_url_kwarg in view.kwargs or view.lookup_field in view.kwargs:
+            # A change to one object: look it up first, so that an object the user cannot see
+            # answers 404 whatever their role; has_object_permission then says 403 or yes.
             return True
         return may_write_at_all(request.user, view.get_queryset().model)
 
@@ -71,6 +78,14 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         self.save_in_scope(serializer)
 
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            used_by = getattr(error, "protected_objects", None) or error.restricted_objects
+            names = sorted({str(obj._meta.verbose_name_plural) for obj in used_by})
+            raise Conflict(f"Still used by {', '.join(names)}: delete or move those first.") from None
+
     def save_in_scope(self, serializer) -> None:
         user = self.request.user
         with transaction.atomic():
@@ -80,6 +95,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
                 raise PermissionDenied("You may not create or move this object there.")
         # Answer with the object as the list shows it (annotations included).
         serializer.instance = self.get_queryset().get(pk=instance.pk)
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "This object is still in use."
+    default_code = "conflict"
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -126,22 +147,11 @@ def _as_serializer_errors(error: DjangoValidationError):
     return get_error_detail(error)
 
 
-# Ids are positive 64-bit integers; a larger number is invalid input (400), not a database error.
-MAX_ID = 2**63 - 1
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
 class VisibleChoicesFilterSet(django_filters.FilterSet):
-    """Filters naming a related object accept only objects the user may see; others are invalid, like unknown ids."""
+    """
+    Filters naming a related object accept only objects the user may see: another institution's
+    id is refused exactly as an unknown id is, so a filter cannot tell that it exists.
+    """
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -153,18 +163,29 @@ class VisibleChoicesFilterSet(django_filters.FilterSet):
                 filter_.queryset = queryset.visible_to(request.user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class BelongsToFilter(django_filters.ModelChoiceFilter):
+    """An id of an institution, department or faculty member whose rows are wanted (the method says how)."""
+
+
 class ScopedFilterSet(VisibleChoicesFilterSet):
     """The `institution`, `department` and `faculty` filters, meaning "belongs to", for every scoped model."""
 
-    institution = IdFilter(method="filter_institution", label="Belongs to institution (id)")
-    department = IdFilter(method="filter_department", label="Belongs to department (id)")
-    faculty = IdFilter(method="filter_faculty", label="Belongs to faculty member (id)")
+    institution = BelongsToFilter(
+        queryset=Institution.objects.all(), method="filter_institution", label="Belongs to institution (id)"
+    )
+    department = BelongsToFilter(
+        queryset=Department.objects.all(), method="filter_department", label="Belongs to department (id)"
+    )
+    faculty = BelongsToFilter(
+        queryset=Faculty.objects.all(), method="filter_faculty", label="Belongs to faculty member (id)"
+    )
 
     def filter_institution(self, queryset, name, value):
-        return queryset.for_institutions([value])
+        return queryset.for_institutions([value.pk])
 
     def filter_department(self, queryset, name, value):
-        return queryset.for_departments([value])
+        return queryset.for_departments([value.pk])
 
     def filter_faculty(self, queryset, name, value):
-        return queryset.for_faculty(value)
+        return queryset.for_faculty(value.pk)

@@ -25,6 +25,10 @@ from accounts.scoping import NOTHING, ScopedQuerySet
 from metrics.vocabulary import METRIC_CHOICES, ContentType, Interaction
 
 
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def timezone_choices():
     # A callable, so migrations do not depend on the tz database of the machine that wrote them.
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -56,6 +60,32 @@ class InstitutionQuerySet(ScopedQuerySet):
 
     def faculty_q(self, faculty_id):
         return Q(pk__in=Appointment.objects.filter(faculty_id=faculty_id).values("department__institution"))
+
+
+class ConstraintFieldsMixin:
+    """
+    Django files the message of a functional constraint (one on `Lower("email")`, say) under no
+    field; `constraint_fields` names the field people fix, so the message appears beside it in forms
+    and under its name in the API.
+    """
+
+    constraint_fields: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            messages = error.message_dict
+            general = messages.get(NON_FIELD_ERRORS, [])
+            for constraint in self._meta.constraints:
+                field = self.constraint_fields.get(constraint.name)
+                message = str(constraint.get_violation_error_message())
+                if field and message in general:
+                    general.remove(message)
+                    messages.setdefault(field, []).append(message)
+            if not general:
+                messages.pop(NON_FIELD_ERRORS, None)
+            raise ValidationError(messages) from None
 
 
 class Institution(models.Model):
@@ -118,7 +148,7 @@ class FacultyQuerySet(ScopedQuerySet):
         return Q(pk=faculty_id)
 
 
-class Faculty(models.Model):
+class Faculty(ConstraintFieldsMixin, models.Model):
     class Rank(models.TextChoices):
         INSTRUCTOR = "instructor", "Instructor"
         ASSISTANT = "assistant", "Assistant Professor"
@@ -149,12 +179,17 @@ class Faculty(models.Model):
     )
 
     objects = FacultyQuerySet.as_manager()
+    constraint_fields = {"faculty_email_unique": "email"}
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "faculty"
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="faculty_email_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="faculty_email_unique",
+                violation_error_message="A faculty member with this e-mail address already exists.",
+            ),
             models.UniqueConstraint(fields=["orcid"], condition=~Q(orcid=""), name="faculty_orcid_unique"),
         ]
 
@@ -357,7 +392,7 @@ class SocialAccountQuerySet(ScopedQuerySet):
         return self.annotate(post_count=Coalesce(Subquery(counts.values("n")[:1]), 0))
 
 
-class SocialAccount(models.Model):
+class SocialAccount(ConstraintFieldsMixin, models.Model):
     class Kind(models.TextChoices):
         PERSONAL = "personal", "Personal"
         DEPARTMENT = "department", "Department"
@@ -396,6 +431,7 @@ class SocialAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SocialAccountQuerySet.as_manager()
+    constraint_fields = {"account_handle_unique_per_platform": "handle"}
 
     class Meta:
         ordering = ["platform__name", "handle"]
@@ -439,20 +475,16 @@ class SocialAccount(models.Model):
     def owner(self):
         return self.faculty or self.department or self.institution
 
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            # The handle constraint is functional (case-insensitive), so Django files its message under
-            # no field; people fix the handle, so that is where the message goes.
-            messages = error.message_dict
-            duplicate = DUPLICATE_HANDLE
-            if duplicate in messages.get(NON_FIELD_ERRORS, []):
-                messages[NON_FIELD_ERRORS].remove(duplicate)
-                messages.setdefault("handle", []).append(duplicate)
-                if not messages[NON_FIELD_ERRORS]:
-                    del messages[NON_FIELD_ERRORS]
-            raise ValidationError(messages) from None
+    def time_zone(self) -> zoneinfo.ZoneInfo:
+        """The owning institution's time zone (for a personal account: of the primary appointment, else any)."""
+        if self.institution_id:
+            name = self.institution.timezone
+        elif self.department_id:
+            name = self.department.institution.timezone
+        else:
+            appointment = self.faculty.appointments.select_related("department__institution").first()
+            name = appointment.department.institution.timezone if appointment else settings.TIME_ZONE
+        return zoneinfo.ZoneInfo(name)
 
     def clean(self):
         self.handle = self.handle.strip().lstrip("@")
@@ -463,11 +495,12 @@ class SocialAccount(models.Model):
             self.Kind.INSTITUTION: "institution",
         }.get(self.kind)
         errors = {}
+        kind = self.get_kind_display().lower()
         for field in ("faculty", "department", "institution"):
             has_value = getattr(self, f"{field}_id") is not None
             if field == owner_field and not has_value:
-                errors[field] = f"A {self.get_kind_display().lower()} account needs this owner."
+                errors[field] = f"{_with_article(kind).capitalize()} account needs this owner."
             elif field != owner_field and has_value:
-                errors[field] = f"Leave this blank for a {self.get_kind_display().lower()} account."
+                errors[field] = f"Leave this blank for {_with_article(kind)} account."
         if errors:
             raise ValidationError(errors)

@@ -264,3 +264,7 @@ class AudienceSnapshotAdmin(SnapshotAdmin):
     search_fields = ("account__handle", "bucket")
     autocomplete_fields = ("account",)
     fields = ("account", "captured_on", "dimension", "bucket", "count", *SnapshotAdmin.readonly_fields)
+
+
+# The import page registers ImportBatch.
+from metrics import admin_imports  # noqa: E402, F401

@@ -1,10 +1,28 @@
 """API endpoints for posts and their dated snapshots."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 
-from accounts.api_scoping import IdFilter, ScopedFilterSet, ScopedModelViewSet
+from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet
+from accounts.models import SocialAccount
 from metrics import serializers
+from metrics.bulk import (
+    BulkConflict,
+    BulkConflictSerializer,
+    BulkErrorsSerializer,
+    BulkInvalid,
+    BulkResultSerializer,
+    BulkSnapshotSerializer,
+    RowError,
+    upsert_post_metrics,
+)
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
 from metrics.vocabulary import METRIC_FIELDS
 
@@ -35,13 +53,22 @@ class PostViewSet(ScopedModelViewSet):
     def base_queryset(self):
         return self.queryset.with_engagement(timezone.localdate())
 
+    def paginate_queryset(self, queryset):
+        # Page over ids first (an index walk), then compute the metric subqueries for the page's
+        # posts only: a deep page would otherwise compute them for every row it skips.
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        if ids is None:
+            return None
+        posts = self.base_queryset().in_bulk(ids)
+        return [posts[pk] for pk in ids]
+
 
 class SnapshotFilter(ScopedFilterSet):
     captured_on = django_filters.DateFromToRangeFilter(label="Captured between (captured_on_after, captured_on_before)")
 
 
 class PostMetricsFilter(SnapshotFilter):
-    account = IdFilter(field_name="post__account")
+    account = django_filters.ModelChoiceFilter(field_name="post__account", queryset=SocialAccount.objects.all())
     platform = django_filters.CharFilter(field_name="post__account__platform__key")
 
     class Meta:
@@ -55,6 +82,44 @@ class PostMetricsViewSet(ScopedModelViewSet):
     filterset_class = PostMetricsFilter
     ordering_fields = ["captured_on", "id", *METRIC_FIELDS]
     ordering = ["-captured_on", "-id"]
+
+    @extend_schema(
+        summary="Create or update many snapshots at once",
+        request=BulkSnapshotSerializer(many=True),
+        responses={
+            200: BulkResultSerializer,
+            400: OpenApiResponse(BulkErrorsSerializer, description="Every problem of the body; nothing saved."),
+            409: OpenApiResponse(BulkConflictSerializer, description="A concurrent write; nothing saved."),
+        },
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    def bulk(self, request):
+        """
+        Send a JSON list of up to 10,000 snapshots. Each item names its post by `post` (id), or by `account` (id)
+        and `external_id`, and gives `captured_on` and the metrics (non-negative integers; null = not reported).
+
+        - An item is one reading: the snapshot of that post and day becomes exactly what the item says. A metric
+          left out is null (not reported), also when the stored snapshot had a number.
+        - Snapshots are upserted on (post, captured_on) and the body is written all or nothing: any invalid item
+          answers 400 with every error (`index`, `field`, `message`) and nothing is saved.
+        - Sending the same body twice changes nothing: the second answer counts every item as `unchanged`.
+        - Written snapshots get source `api`; an updated snapshot loses its verification.
+        - A post of another institution is reported as not existing. Reviewers answer 403, and so does a post
+          that you may read but not change.
+        """
+        try:
+            result = upsert_post_metrics(user=request.user, rows=request.data)
+        except ParseError as error:
+            # Not JSON at all: refused in the same shape as a body with invalid items.
+            refused = BulkInvalid([RowError(None, None, str(error.detail))])
+            return Response(refused.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        except BulkInvalid as error:
+            return Response(error.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        except BulkConflict as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(result.as_dict())
 
 
 class AccountMetricsFilter(SnapshotFilter):

@@ -6,6 +6,8 @@ The engagement definitions of the design, in one place.
 - rate by impressions / reach / followers = actions / that denominator, where
   followers are the account's followers on the post's publication day.
 - A rate whose denominator is missing or 0 is not computable: None, never 0.
+- A post with no snapshot (as of the date) has no known actions either: its
+  actions and rates are None, and summaries leave it out of every sum and rate.
 - Over many posts: the mean, min and max of the per-post rates (posts whose
   rate is computable) AND the pooled rate: sum of actions / sum of
   denominators, over the same posts.
@@ -45,7 +47,7 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
 
 @dataclass(frozen=True)
 class PostEngagement:
-    actions: int
+    actions: int | None  # None: no snapshot, so nothing is known
     impressions: int | None
     reach: int | None
     followers: int | None
@@ -71,10 +73,12 @@ class PostEngagement:
         }
 
 
-def post_engagement(counts: Mapping[str, int | None], *, followers: int | None) -> PostEngagement:
+def post_engagement(
+    counts: Mapping[str, int | None], *, followers: int | None, has_snapshot: bool = True
+) -> PostEngagement:
     """Engagement of one post from its snapshot counts and its account's followers on the publication day."""
     return PostEngagement(
-        actions=actions(counts),
+        actions=actions(counts) if has_snapshot else None,
         impressions=counts.get("impressions"),
         reach=counts.get("reach"),
         followers=followers,
@@ -102,6 +106,7 @@ class RateSummary:
 class EngagementSummary:
     as_of: date
     posts: int
+    posts_with_metrics: int  # posts with a snapshot on or before `as_of`; the others count nowhere else
     actions: int
     impressions: int | None
     reach: int | None
@@ -115,7 +120,10 @@ class EngagementSummary:
 
 
 def summarize(rows: Iterable[Mapping], *, as_of: date) -> EngagementSummary:
-    """Summary over all `rows`: each a mapping of the metric fields plus `followers` (on the post's day)."""
+    """
+    Summary over all `rows`: each a mapping of the metric fields plus `followers` (on the post's
+    day) and, optionally, `snapshot_id` (None for a post with no snapshot as of the date).
+    """
     return summarize_by(rows, key=None, as_of=as_of).get(None) or empty_summary(as_of)
 
 
@@ -125,15 +133,18 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
 
     Groups with no rows do not appear; callers fall back to `empty_summary`.
     """
+    rows = list(rows)
     columns = [*METRIC_FIELDS, "followers"]
-    frame = pd.DataFrame.from_records(list(rows), columns=[*columns, *([key] if key else [])])
+    frame = pd.DataFrame.from_records(rows, columns=[*columns, "snapshot_id", *([key] if key else [])])
     if frame.empty:
         return {}
     if key is None:
         key = "_all"
         frame[key] = None
+    # Rows that do not say are plain counts, as in the worked example: they have a snapshot.
+    has_snapshot = frame["snapshot_id"].notna() | pd.Series(["snapshot_id" not in row for row in rows])
     frame[columns] = frame[columns].astype("float64")
-    frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1)
+    frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1).where(has_snapshot)
     for denominator in DENOMINATORS:
         usable = frame[denominator] > 0
         frame[f"rate_{denominator}"] = (frame["actions"] / frame[denominator]).where(usable)
@@ -145,6 +156,7 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
         summaries[None if key == "_all" else group_key] = EngagementSummary(
             as_of=as_of,
             posts=len(group),
+            posts_with_metrics=int(group["actions"].notna().sum()),
             actions=int(group["actions"].sum()),
             impressions=_sum_or_none(group["impressions"]),
             reach=_sum_or_none(group["reach"]),
@@ -159,6 +171,7 @@ def empty_summary(as_of: date) -> EngagementSummary:
     return EngagementSummary(
         as_of=as_of,
         posts=0,
+        posts_with_metrics=0,
         actions=0,
         impressions=None,
         reach=None,

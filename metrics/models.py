@@ -119,12 +119,12 @@ class PostQuerySet(AccountScopedQuerySet):
 
     def engagement_summary(self, as_of: date) -> engagement.EngagementSummary:
         """Engagement over these posts with metrics as of `as_of`, in one query."""
-        rows = self.with_engagement(as_of).values(*METRIC_FIELDS, "followers")
+        rows = self.with_engagement(as_of).values(*METRIC_FIELDS, "followers", "snapshot_id")
         return engagement.summarize(rows, as_of=as_of)
 
     def engagement_summaries_by_account(self, as_of: date) -> dict[int, engagement.EngagementSummary]:
         """One summary per account of these posts, in one query; accounts without posts are absent."""
-        rows = self.with_engagement(as_of).values("account_id", *METRIC_FIELDS, "followers")
+        rows = self.with_engagement(as_of).values("account_id", *METRIC_FIELDS, "followers", "snapshot_id")
         return engagement.summarize_by(rows, key="account_id", as_of=as_of)
 
 
@@ -159,6 +159,8 @@ class Post(models.Model):
         indexes = [
             # An account's posts in a period, newest first: profiles, summaries, dossiers.
             models.Index(fields=["account", "published_at"], name="post_account_published"),
+            # The posts list's default order (-published_at, -id): a page without sorting every post.
+            models.Index(fields=["published_at", "id"], name="post_published_id"),
         ]
 
     def __str__(self):
@@ -178,7 +180,7 @@ class Post(models.Model):
         if not hasattr(self, "snapshot_id") or not hasattr(self, "followers"):
             raise AttributeError("Post.engagement needs Post.objects.with_engagement(as_of).")
         counts = {field: getattr(self, field) for field in METRIC_FIELDS}
-        return engagement.post_engagement(counts, followers=self.followers)
+        return engagement.post_engagement(counts, followers=self.followers, has_snapshot=self.snapshot_id is not None)
 
 
 class SnapshotFields(models.Model):
@@ -195,6 +197,11 @@ class SnapshotFields(models.Model):
         help_text="The admin who checked these numbers against the platform.",
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Provenance of imported numbers: the file (kept with its batch) and the row in it.
+    import_batch = models.ForeignKey(
+        "ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="%(class)s_rows"
+    )
+    source_row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the imported file.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -330,3 +337,87 @@ class AudienceSnapshot(SnapshotFields):
 
     def __str__(self):
         return f"{self.account} {self.dimension}={self.bucket} on {self.captured_on}"
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    """A batch belongs where its account does; a many-account template batch, to its institution."""
+
+    faculty_may_change = True
+
+    def institutions_q(self, ids):
+        return Q(account__in=SocialAccount.objects.for_institutions(ids).values("pk")) | Q(institution__in=ids)
+
+    def departments_q(self, ids):
+        return Q(account__in=SocialAccount.objects.for_departments(ids).values("pk"))
+
+    def faculty_q(self, faculty_id):
+        return Q(account__faculty_id=faculty_id)
+
+
+def import_upload_path(batch: "ImportBatch", filename: str) -> str:
+    # The checksum keeps two files with the same name apart.
+    return f"imports/{timezone.now():%Y/%m}/{batch.sha256[:16]}-{filename}"
+
+
+class ImportBatch(models.Model):
+    """One analytics export handed to the site: who, when, which file, and what it changed."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Preview (nothing written)"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused (nothing written)"
+        DUPLICATE = "duplicate", "Already imported (nothing written)"
+
+    account = models.ForeignKey(
+        SocialAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        help_text="The account the file was imported into; blank for a template naming several accounts.",
+    )
+    institution = models.ForeignKey(
+        "accounts.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        help_text="For a template naming several accounts: the institution they were loaded for.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_batches"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=40, blank=True)
+    file_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to=import_upload_path, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    captured_on = models.DateField(null=True, blank=True, help_text="The export date the snapshots were filed under.")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    message = models.TextField(blank=True)
+    posts_created = models.PositiveIntegerField(default=0)
+    posts_updated = models.PositiveIntegerField(default=0)
+    snapshots_created = models.PositiveIntegerField(default=0)
+    snapshots_updated = models.PositiveIntegerField(default=0)
+    account_snapshots_created = models.PositiveIntegerField(default=0)
+    account_snapshots_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="Each with row, column and message.")
+    ignored_columns = models.JSONField(default=list, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "import"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(account__isnull=False) | Q(institution__isnull=False),
+                name="import_batch_has_an_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"

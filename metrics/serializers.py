@@ -21,7 +21,7 @@ LatestMetricsSerializer = type(
 
 
 class PostEngagementSerializer(serializers.Serializer):
-    actions = serializers.IntegerField()
+    actions = serializers.IntegerField(allow_null=True, help_text="Null when the post has no snapshot yet.")
     rate_by_impressions = serializers.FloatField(allow_null=True, help_text="A fraction; null when not computable.")
     rate_by_reach = serializers.FloatField(allow_null=True)
     rate_by_followers = serializers.FloatField(
@@ -128,7 +128,8 @@ class EngagementSummarySerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     as_of = serializers.DateField()
-    posts = serializers.IntegerField()
+    posts = serializers.IntegerField(help_text="Posts published in the window.")
+    posts_with_metrics = serializers.IntegerField(help_text="Of those, posts with a snapshot on or before as_of.")
     actions = serializers.IntegerField()
     impressions = serializers.IntegerField(allow_null=True, help_text="Sum over the posts that report them.")
     reach = serializers.IntegerField(allow_null=True)
@@ -144,6 +145,7 @@ class EngagementSummarySerializer(serializers.Serializer):
             "end": end,
             "as_of": summary.as_of,
             "posts": summary.posts,
+            "posts_with_metrics": summary.posts_with_metrics,
             "actions": summary.actions,
             "impressions": summary.impressions,
             "reach": summary.reach,

@@ -4,13 +4,14 @@ the OpenAPI schema and its documentation pages (assets served by this site).
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import routers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import api as accounts_api
 from metrics import api as metrics_api
+from metrics import imports_api
 
 
 class ObtainToken(ObtainAuthToken):
@@ -34,11 +35,11 @@ router.register("posts", metrics_api.PostViewSet)
 router.register("post-metrics", metrics_api.PostMetricsViewSet)
 router.register("account-metrics", metrics_api.AccountMetricsViewSet)
 router.register("audience", metrics_api.AudienceSnapshotViewSet)
+router.register("imports", imports_api.ImportBatchViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
 ]

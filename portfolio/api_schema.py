@@ -38,6 +38,8 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path or method == "GET":
             # A list answers 404 for a page past its last one.
             responses.setdefault("404", _json("Not found, or not visible to you.", DETAIL))
+        if method == "DELETE":
+            responses.setdefault("409", _json("Still in use by other objects; nothing was deleted.", DETAIL))
         if getattr(self.view, "throttle_classes", None):
             responses.setdefault("429", _json("Too many attempts; wait and try again.", DETAIL))
         return responses

@@ -160,6 +160,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Imported analytics files are kept (every number traces back to its row); larger files are refused.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
 # HTTPS protections: on whenever DEBUG is off, each can be turned off behind a
 # proxy that already does the job.
@@ -207,7 +209,6 @@ SPECTACULAR_SETTINGS = {
     # The documentation pages load their assets from this site, so they work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

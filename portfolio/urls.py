@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from metrics import views as metrics_views
 from portfolio import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("methods/", views.methods, name="methods"),
+    path("imports/template.csv", metrics_views.import_template, name="import-template"),
     # Sign in and out only: the other auth views have no pages of their own yet.
     path(
         "accounts/login/",

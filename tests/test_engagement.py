@@ -106,8 +106,22 @@ def test_snapshots_after_the_as_of_date_are_ignored(post):
 
     assert annotated.snapshot_id is None
     assert annotated.likes is None
-    assert annotated.engagement.actions == 0
+    # Nothing is known of the post on that day: no actions, no rate, not even by followers.
+    assert annotated.engagement.actions is None
     assert annotated.engagement.rate_by_impressions is None
+    assert annotated.engagement.rate_by_followers is None
+
+
+def test_summaries_leave_out_posts_without_a_snapshot(post):
+    AccountMetricsFactory(account=post.account, captured_on=dt.date(2024, 3, 1), followers=100)
+    PostMetricsFactory(post=post, captured_on=dt.date(2024, 3, 11), likes=10)
+    PostFactory(account=post.account, published_at=published(dt.date(2024, 3, 12)))  # no snapshot at all
+
+    summary = Post.objects.engagement_summary(dt.date(2024, 4, 1))
+
+    assert (summary.posts, summary.posts_with_metrics, summary.actions) == (2, 1, 10)
+    assert summary.by_followers.posts == 1
+    assert summary.by_followers.mean == summary.by_followers.min == pytest.approx(0.1)
 
 
 def test_blank_counts_stay_blank_and_are_not_zero(post):

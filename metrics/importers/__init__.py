@@ -1,0 +1,91 @@
+"""
+The export formats this site reads, and how a file is matched to one.
+
+`FORMATS` maps a format's key (stored with an import) to its `Format`. `detect(head, filename)`
+picks the format from the first bytes of a file, by its header first and by its name second, and
+`open_export` reads a whole upload with it. Files a platform gives that hold nothing to import (a
+daily overview, a chart export) are recognised too, and refused with `UnsupportedFile` saying
+which export to use instead. Parsing is pure: bytes in, rows out; saving them is the workflow's.
+"""
+
+import io
+from datetime import UTC, date, tzinfo
+from typing import BinaryIO
+
+from . import common, linkedin, meta, template, tiktok, x, youtube
+from .base import (
+    AccountRow,
+    FileFacts,
+    Format,
+    KnownFile,
+    ParsedChunk,
+    ParsedFile,
+    PostRow,
+    RowError,
+    UnrecognisedFile,
+    UnsupportedFile,
+)
+
+FORMATS: dict[str, Format] = {
+    fmt.key: fmt
+    for fmt in (
+        x.FORMAT,
+        meta.INSTAGRAM_FORMAT,
+        meta.FACEBOOK_FORMAT,
+        youtube.FORMAT,
+        linkedin.FORMAT,
+        tiktok.FORMAT,
+        template.FORMAT,
+    )
+}
+KNOWN_FILES: tuple[KnownFile, ...] = (*x.UNSUPPORTED, *meta.UNSUPPORTED, *youtube.UNSUPPORTED, *tiktok.UNSUPPORTED)
+
+
+def detect(head: bytes, filename: str) -> Format:
+    """The format of a file from its first bytes (`common.HEAD_SIZE` is plenty) and its name."""
+    if not head:
+        raise UnrecognisedFile("The file is empty.")
+    for name in ("", filename):  # the header decides first; a name only when no header does
+        for fmt in FORMATS.values():
+            if fmt.sniff(head, name):
+                return fmt
+        for known in KNOWN_FILES:
+            if known.sniff(head, name):
+                raise UnsupportedFile(known.reason)
+    if common.head_text(head) is None and not head.startswith((common.ZIP_MAGIC, common.OLE_MAGIC)):
+        raise UnrecognisedFile(common.NOT_TEXT)
+    known = "; ".join(fmt.label for fmt in FORMATS.values())
+    raise UnrecognisedFile(f"This file is not an export we know. The formats we read are: {known}.")
+
+
+def open_export(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
+    """
+    Detect the format of an uploaded file and parse it. `today` dates the files that leave the
+    year out; `tz` is the zone of times written without one (the institution's, once the workflow
+    passes it). Raises `UnrecognisedFile` (or its `UnsupportedFile`) with a message for people.
+    """
+    head = stream.read(common.HEAD_SIZE)
+    stream = common.rewound(stream, head)
+    if head.startswith(common.ZIP_MAGIC) and b"[Content_Types].xml" not in head:
+        # A zip of CSVs names its files in a directory at its end: sniff on those names too.
+        data = stream.read()
+        names = [name for name, _ in common.zip_members(data)]
+        head, stream = head + b"\n".join(name.encode() for name in names), io.BytesIO(data)
+    return detect(head, filename).parse(stream, filename=filename, today=today, tz=tz)
+
+
+__all__ = [
+    "FORMATS",
+    "KNOWN_FILES",
+    "AccountRow",
+    "FileFacts",
+    "Format",
+    "ParsedChunk",
+    "ParsedFile",
+    "PostRow",
+    "RowError",
+    "UnrecognisedFile",
+    "UnsupportedFile",
+    "detect",
+    "open_export",
+]

@@ -1,0 +1,371 @@
+"""
+The REST API benchmark behind `python manage.py benchmark_api`.
+
+What it answers: on 100,000 posts and 1,000,000 snapshots, how long the posts list (a page of 50) and an
+account's engagement summary take, as median and 95th percentile, next to a bare DRF endpoint timed in the
+same run, so that the ratio says what an endpoint costs beyond the framework on this machine. The target:
+the posts list within 3x the bare endpoint and under 50 ms median.
+
+How:
+- The developer's own data is never touched. The command creates a throwaway database (a SQLite file in a
+  temporary folder, or `<name>_bench` on the PostgreSQL server of `--database-url`) and runs the benchmark in
+  a child process whose DATABASE_URL names it; afterwards it deletes the database. A child process rather
+  than swapping `settings.DATABASES` in this one: the child's settings, connections and caches are built for
+  that database from the start, as a deployed site's are, and nothing can leak into the database this
+  process was started with.
+- Requests go through Django's test client, in process: the full middleware stack, session
+  authentication, URL resolution, DRF and the JSON renderer, with DEBUG off. No server and no network, so
+  the figures are the application's own cost.
+- Every endpoint is timed as a superuser and as an institution admin, whose visibility filter adds
+  subqueries to every query.
+- A plain DRF list of the same 50 posts (no metrics, no visibility filter) is timed too: what 50 serialized
+  rows cost in the framework, a floor under the posts list's ratio.
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from metrics.models import Post
+from portfolio.benchmarks.data import DEFAULT_SEED, Dataset, build_dataset
+
+TARGET_RATIO = 3.0  # the posts list's median, at most this many times the bare endpoint's
+TARGET_MEDIAN_MS = 50.0
+PAGE_SIZE = 50
+BARE_PATH = "/benchmark/bare/"
+PLAIN_LIST_PATH = "/benchmark/plain-posts/"
+WARMUP_REQUESTS = 20
+# A slow endpoint (seconds a request) stops after this long, once it has MIN_SAMPLES timed requests.
+SECONDS_PER_ENDPOINT = 30
+MIN_SAMPLES = 10
+# Set by the parent process to the URL of the database it created; the child refuses to run without it.
+THROWAWAY_DATABASE_ENV = "BENCHMARK_THROWAWAY_DATABASE_URL"
+
+
+class BenchmarkError(Exception):
+    """The benchmark cannot run, or an endpoint did not answer 200."""
+
+
+class BareView(APIView):
+    """The floor: DRF's authentication, permission check and JSON renderer, and no work of its own."""
+
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class PlainPostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Post
+        fields = ["id", "account", "external_id", "url", "published_at", "content_type", "caption", "category"]
+
+
+class PlainPostList(generics.ListAPIView):
+    """A page of posts as DRF lists them with no metrics and no visibility filter: what the rows alone cost."""
+
+    queryset = Post.objects.order_by("-published_at", "-id")
+    serializer_class = PlainPostSerializer
+
+
+# The parent process: a throwaway database and a child process that benchmarks in it -------------------------------
+
+
+def run_in_throwaway_database(
+    *, database_url: str | None, arguments: list[str], keep: bool, write: Callable[[str], None]
+) -> None:
+    """
+    Create a throwaway database (SQLite, or next to `database_url` on PostgreSQL), run
+    `manage.py benchmark_api --inside <arguments>` against it, relay its output to `write`,
+    and delete the database unless `keep`. Raises BenchmarkError if the child fails.
+    """
+    with _throwaway_database(database_url, keep=keep, write=write) as url:
+        env = {**os.environ, "DATABASE_URL": url, THROWAWAY_DATABASE_ENV: url, "PYTHONUNBUFFERED": "1"}
+        env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "benchmark_api", "--inside", *arguments]
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+            for line in child.stdout:
+                write(line.rstrip("\n"))
+        if child.returncode:
+            raise BenchmarkError(f"The benchmark process failed (exit status {child.returncode}); see above.")
+
+
+def in_throwaway_database() -> bool:
+    """Whether this process runs against the database that `run_in_throwaway_database` created for it."""
+    url = os.environ.get(THROWAWAY_DATABASE_ENV)
+    return bool(url) and url == os.environ.get("DATABASE_URL")
+
+
+@contextmanager
+def _throwaway_database(database_url: str | None, *, keep: bool, write: Callable[[str], None]) -> Iterator[str]:
+    if database_url is None:
+        folder = Path(tempfile.mkdtemp(prefix="some-portfolio-bench-"))
+        path = folder / "bench.sqlite3"
+        write(f"Benchmark database: new SQLite file {path}")
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            if keep:
+                write(f"Kept the benchmark database: DATABASE_URL=sqlite:///{path}")
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+        return
+
+    config = dj_database_url.parse(database_url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise BenchmarkError("--database-url must be a PostgreSQL URL (postgres://...); leave it out for SQLite.")
+    name = f"{config['NAME'] or 'some_portfolio'}_bench"
+    url = urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    where = f"{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}"
+    _drop_postgres_database(config, name, create_again=True)
+    write(f"Benchmark database: new PostgreSQL database {name} on {where}")
+    try:
+        yield url
+    finally:
+        if keep:
+            write(f"Kept the benchmark database {name} on {where}.")
+        else:
+            _drop_postgres_database(config, name)
+
+
+def _drop_postgres_database(config: dict, name: str, *, create_again: bool = False) -> None:
+    """Drop database `name` on the server of `config` if it exists, and create it empty if `create_again`."""
+    import psycopg
+    from psycopg import sql
+
+    credentials = {key.lower(): config[key] for key in ("HOST", "PORT", "USER", "PASSWORD") if config.get(key)}
+    # From the server's `postgres` database, outside a transaction, as CREATE and DROP DATABASE need.
+    with psycopg.connect(dbname="postgres", autocommit=True, **credentials, **config.get("OPTIONS", {})) as server:
+        server.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        if create_again:
+            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+# The child process: build the data set, time the endpoints, report ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    role: str
+    endpoint: str
+    samples: int  # timed requests
+    median_ms: float
+    p95_ms: float
+    queries: int  # per request, the session's and the user's included
+    ratio: float  # median over the bare endpoint's median, for the same role
+    is_posts_list: bool  # whether the target applies
+
+    @property
+    def meets_target(self) -> bool:
+        return self.ratio <= TARGET_RATIO and self.median_ms < TARGET_MEDIAN_MS
+
+
+@dataclass(frozen=True)
+class Report:
+    database: str
+    counts: dict[str, int]
+    seed: int
+    generation_seconds: float
+    requests: int
+    visible_posts: dict[str, int]  # role -> posts in its posts list
+    timings: list[Timing]
+    load_average: tuple[float, float] | None  # one-minute load average before and after the timing
+    peak_memory_mb: float | None
+
+    @property
+    def misses(self) -> list[Timing]:
+        return [timing for timing in self.timings if timing.is_posts_list and not timing.meets_target]
+
+
+def run_benchmark(
+    *,
+    posts: int,
+    snapshots_per_post: int,
+    posts_per_account: int,
+    requests: int,
+    seed: int = DEFAULT_SEED,
+    log: Callable[[str], None] = print,
+) -> Report:
+    """Build the data set in the current (empty) database, then time the endpoints. See the module docstring."""
+    if requests < 2:
+        raise BenchmarkError("Time at least 2 requests per endpoint, for a median and a 95th percentile.")
+    log(f"Building the data set: {posts:,} posts with {snapshots_per_post} snapshots each (seed {seed})...")
+    started = time.perf_counter()
+    dataset = build_dataset(
+        posts=posts,
+        snapshots_per_post=snapshots_per_post,
+        posts_per_account=posts_per_account,
+        today=timezone.localdate(),
+        seed=seed,
+    )
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load; without statistics the planner guesses.
+        # (SQLite is left as Django leaves it: never analysed.)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    generation_seconds = time.perf_counter() - started
+    log(f"Built in {generation_seconds:.1f} s. Timing the endpoints...")
+    load_before = _load_average()
+    timings, visible_posts = time_endpoints(dataset, requests=requests)
+    load_after = _load_average()
+    return Report(
+        database=describe_database(),
+        counts=dataset.counts,
+        seed=seed,
+        generation_seconds=generation_seconds,
+        requests=requests,
+        visible_posts=visible_posts,
+        timings=timings,
+        load_average=(load_before, load_after) if load_before is not None else None,
+        peak_memory_mb=_peak_memory_mb(),
+    )
+
+
+def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], dict[str, int]]:
+    """Time every endpoint as the superuser and as the institution admin of `dataset`."""
+    today = timezone.localdate()
+    window = f"start={today - timedelta(days=364)}&end={today}"
+    engagement = f"/api/v1/accounts/{dataset.sample_account.pk}/engagement/?{window}"
+    posts_list = f"/api/v1/posts/?page_size={PAGE_SIZE}"
+    timings, visible_posts = [], {}
+    with (
+        override_settings(ROOT_URLCONF="portfolio.benchmarks.urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]),
+        warnings.catch_warnings(),
+    ):
+        # WhiteNoise looks for STATIC_ROOT, which only `collectstatic` creates; the API serves no static files.
+        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        for role, user in (("superuser", dataset.superuser), ("institution admin", dataset.admin)):
+            client = Client(HTTP_ACCEPT="application/json")
+            client.force_login(user)
+            visible_posts[role] = count = _get(client, posts_list).json()["count"]
+            pages = max(1, -(-count // PAGE_SIZE))
+            middle = max(1, pages // 2)
+            summarised = _get(client, engagement).json()["posts"]
+            endpoints = [
+                ("bare DRF endpoint", BARE_PATH, False),
+                ("plain DRF list, page 1 (no metrics, no scoping)", f"{PLAIN_LIST_PATH}?page_size={PAGE_SIZE}", False),
+                (f"posts list, page 1 of {pages:,}", posts_list, True),
+                (f"posts list, page {middle:,} of {pages:,}", f"{posts_list}&page={middle}", True),
+                (f"engagement summary, 1 year, {summarised} posts", engagement, False),
+            ]
+            bare_median = None
+            for label, path, is_posts_list in endpoints:
+                samples, queries = _time(client, path, requests=requests)
+                median = statistics.median(samples)
+                bare_median = bare_median or median  # the first endpoint is the bare one
+                p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
+                timings.append(
+                    Timing(role, label, len(samples), median, p95, queries, median / bare_median, is_posts_list)
+                )
+    return timings, visible_posts
+
+
+def _get(client: Client, path: str):
+    response = client.get(path)
+    if response.status_code != 200:
+        raise BenchmarkError(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def _time(client: Client, path: str, *, requests: int) -> tuple[list[float], int]:
+    """
+    Milliseconds of each of `requests` timed requests, after untimed warm-up ones, and the queries of one
+    request. A slow endpoint stops early: after SECONDS_PER_ENDPOINT, once it has MIN_SAMPLES.
+    """
+    deadline = time.perf_counter() + SECONDS_PER_ENDPOINT / 4
+    for _ in range(min(WARMUP_REQUESTS, requests)):
+        _get(client, path)
+        if time.perf_counter() > deadline:
+            break
+    # Counted on a request of its own: recording queries costs time. The log is emptied first because
+    # it keeps only the last 9,000 queries, a length the data generation (with DEBUG on) reaches.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, path)
+    queries = len(captured)  # now: the next request empties the log
+    samples = []
+    deadline = time.perf_counter() + SECONDS_PER_ENDPOINT
+    while len(samples) < requests and (len(samples) < MIN_SAMPLES or time.perf_counter() < deadline):
+        started = time.perf_counter()
+        _get(client, path)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples, queries
+
+
+def describe_database() -> str:
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}, file {name}"
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        return f"PostgreSQL {version // 10000}.{version % 10000}, database {name}"
+    return f"{connection.vendor}, database {name}"
+
+
+def _load_average() -> float | None:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+def _peak_memory_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
+
+
+def format_report(report: Report) -> list[str]:
+    counts = ", ".join(f"{count:,} {label}" for label, count in report.counts.items())
+    lines = [
+        "",
+        f"Database: {report.database}",
+        f"Data: {counts} (seed {report.seed})",
+        f"Generated in {report.generation_seconds:.1f} s",
+        f"Timing: {report.requests} requests per endpoint (n: fewer if they would take over {SECONDS_PER_ENDPOINT} s) "
+        f"after up to {WARMUP_REQUESTS} warm-up requests, in process (Django test client: full middleware, "
+        "session authentication, JSON renderer; DEBUG off)",
+    ]
+    header = f"  {'endpoint':<50} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'x bare':>7}  target"
+    for role, visible in report.visible_posts.items():
+        lines += ["", f"As {role} (sees {visible:,} posts)", header]
+        for t in (timing for timing in report.timings if timing.role == role):
+            verdict = ("PASS" if t.meets_target else "MISS") if t.is_posts_list else ""
+            lines.append(
+                f"  {t.endpoint:<50} {t.samples:>4} {t.median_ms:>9.2f} {t.p95_ms:>8.2f} {t.queries:>7} "
+                f"{t.ratio:>7.1f}  {verdict}".rstrip()
+            )
+    target = f"posts list within {TARGET_RATIO:g}x the bare endpoint and under {TARGET_MEDIAN_MS:g} ms median"
+    if report.misses:
+        missed = "; ".join(f"{timing.role}, {timing.endpoint}" for timing in report.misses)
+        lines += ["", f"Target ({target}): MISS ({missed})"]
+    else:
+        lines += ["", f"Target ({target}): PASS"]
+    if report.load_average is not None:
+        before, after = report.load_average
+        lines.append(
+            f"Machine: {os.cpu_count()} CPUs, load average {before:.1f} before the timing and {after:.1f} after "
+            "(other processes slow the figures down)"
+        )
+    if report.peak_memory_mb is not None:
+        lines.append(f"Peak memory of the benchmark process, data generation included: {report.peak_memory_mb:,.0f} MB")
+    return lines

@@ -1,0 +1,76 @@
+"""
+`manage.py benchmark_api` on a tiny data set: it builds its data in a throwaway database of its own, prints
+every figure for both roles, and deletes that database. No timing is asserted: how fast this machine is
+is not the test's business.
+"""
+
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from metrics.models import Post
+
+ROW = re.compile(
+    r"^  (?P<endpoint>.+?)\s+(?P<n>\d+)\s+(?P<median>\d+\.\d\d)\s+(?P<p95>\d+\.\d\d)\s+(?P<queries>\d+)"
+    r"\s+(?P<ratio>\d+\.\d)(?:\s+(?P<verdict>PASS|MISS))?$",
+    re.M,
+)
+
+
+@pytest.fixture(scope="module")
+def report():
+    out = StringIO()
+    call_command("benchmark_api", "--posts", "200", "--snapshots-per-post", "3", "--requests", "5", stdout=out)
+    return out.getvalue()
+
+
+def test_it_reports_the_data_set_and_where_it_was_built(report):
+    assert "Database: SQLite" in report
+    assert "2 accounts, 200 posts, 600 post snapshots, 106 follower snapshots (seed 1)" in report
+    assert re.search(r"^Generated in \d+\.\d s$", report, re.M)
+
+
+def test_it_times_every_endpoint_for_both_roles(report):
+    assert "As superuser (sees 200 posts)" in report
+    assert "As institution admin (sees 100 posts)" in report
+    rows = [match.groupdict() for match in ROW.finditer(report)]
+    assert [row["endpoint"] for row in rows] == [
+        "bare DRF endpoint",
+        "plain DRF list, page 1 (no metrics, no scoping)",
+        "posts list, page 1 of 4",
+        "posts list, page 2 of 4",
+        "engagement summary, 1 year, 100 posts",
+        "bare DRF endpoint",
+        "plain DRF list, page 1 (no metrics, no scoping)",
+        "posts list, page 1 of 2",
+        "posts list, page 1 of 2",
+        "engagement summary, 1 year, 100 posts",
+    ]
+    assert all(row["n"] == "5" for row in rows)
+    assert all(int(row["queries"]) >= 2 for row in rows)  # the session and the user, at least
+    assert [row["ratio"] for row in rows if row["endpoint"] == "bare DRF endpoint"] == ["1.0", "1.0"]
+    assert [bool(row["verdict"]) for row in rows] == 2 * [False, False, True, True, False]
+
+
+def test_it_gives_the_verdict_and_the_memory(report):
+    target = "posts list within 3x the bare endpoint and under 50 ms median"
+    assert re.search(rf"^Target \({target}\): (PASS|MISS)", report, re.M)
+    assert re.search(r"^Peak memory of the benchmark process, data generation included: [\d,]+ MB$", report, re.M)
+
+
+def test_it_deletes_its_database_afterwards(report):
+    path = re.search(r"^Benchmark database: new SQLite file (.+)$", report, re.M).group(1)
+    assert not Path(path).parent.exists()
+
+
+@pytest.mark.django_db
+def test_it_leaves_the_database_it_was_started_with_alone(report):
+    assert not Post.objects.exists()
+
+
+def test_the_inner_process_refuses_to_run_outside_its_throwaway_database():
+    with pytest.raises(CommandError, match="only for the process"):
+        call_command("benchmark_api", "--inside", "--posts", "10")

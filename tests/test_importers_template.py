@@ -1,0 +1,131 @@
+"""The project's own template CSV: any platform, one row per post snapshot, read in chunks."""
+
+import csv
+import io
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from metrics.importers import open_export, template
+from metrics.vocabulary import METRIC_FIELDS
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+TODAY = date(2026, 10, 5)
+
+
+def parse(text: str, **options):
+    return template.parse(io.BytesIO(text.encode()), filename="template.csv", today=TODAY, **options)
+
+
+def test_header_lists_the_text_columns_then_the_twelve_metrics():
+    assert template.HEADER[:9] == [
+        "platform",
+        "handle",
+        "external_id",
+        "url",
+        "published_at",
+        "content_type",
+        "category",
+        "caption",
+        "captured_on",
+    ]
+    assert template.HEADER[9:] == list(METRIC_FIELDS)
+
+
+def test_sample_file_rows_carry_platform_handle_category_and_snapshot_date():
+    with (EXPORTS / "template.csv").open("rb") as stream:
+        parsed = open_export(stream, filename="template.csv", today=TODAY)
+        rows = parsed.collect()
+
+    assert parsed.facts.format == "template"
+    assert parsed.facts.platform == ""
+    assert parsed.facts.ignored_columns == ("notes",)
+    assert rows.errors == []
+    carousel, reddit, video = rows.posts
+    assert (carousel.platform, carousel.handle, carousel.category) == ("instagram", "alicerad", "education")
+    assert carousel.published_at == datetime(2026, 9, 24, 15, 30, tzinfo=timezone(timedelta(hours=-4)))
+    assert carousel.captured_on == date(2026, 10, 1)
+    assert carousel.caption == "Five signs of appendicitis, on ultrasound 👇\n#RadEd"
+    assert carousel.metrics["profile_visits"] == 42
+    assert carousel.metrics["views"] is None
+    assert reddit.handle == "u/alice_rad"
+    assert reddit.captured_on is None  # falls back to the date given for the whole import
+    assert reddit.metrics["dislikes"] == 4
+    assert video.platform == ""  # the import names the account
+    assert video.metrics["likes"] == 0
+    assert video.metrics["watch_time_seconds"] == 2880900
+
+
+def test_date_only_published_at_is_midnight_in_the_given_zone():
+    rows = parse("external_id,published_at\np1,2026-03-01\n", tz=ZoneInfo("Europe/Lisbon")).collect()
+
+    assert rows.posts[0].published_at == datetime(2026, 3, 1, tzinfo=ZoneInfo("Europe/Lisbon"))
+
+
+def test_headers_match_in_any_case_with_spaces_and_labels():
+    rows = parse("External ID,Published at,Profile visits,Watch time (seconds)\np1,2026-03-01T10:00Z,3,90\n").collect()
+
+    [post] = rows.posts
+    assert post.published_at == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert post.metrics["profile_visits"] == 3
+    assert post.metrics["watch_time_seconds"] == 90
+
+
+def test_unknown_content_type_and_category_are_errors_naming_the_column():
+    rows = parse("external_id,content_type,category\np1,reel,teaching\np2,short_video,education\n").collect()
+
+    assert [post.external_id for post in rows.posts] == ["p2"]
+    assert [(e.row, e.column) for e in rows.errors] == [(2, "content_type"), (2, "category")]
+    assert "short_video" in rows.errors[0].message  # lists the keys it takes
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them_even_after_a_multiline_caption():
+    text = 'external_id,caption,likes\np1,"line one\nline two",1\np2,x,-1\n'
+    rows = parse(text).collect()
+
+    assert rows.errors[0].row == 3
+    assert rows.errors[0].column == "likes"
+
+
+def test_chunks_hold_at_most_the_chunk_size():
+    lines = ["external_id,likes"] + [f"p{i},{i}" for i in range(25)]
+    chunks = list(parse("\n".join(lines) + "\n", chunk_rows=10).chunks)
+
+    assert [len(chunk.posts) for chunk in chunks] == [10, 10, 5]
+    assert chunks[2].posts[-1].row == 26
+
+
+def test_a_row_with_too_many_cells_is_an_error_and_the_next_rows_keep_their_numbers():
+    rows = parse("external_id,likes\np1,1\np2,2,3\np3,3\n", chunk_rows=2).collect()
+
+    assert [(post.external_id, post.row) for post in rows.posts] == [("p1", 2), ("p3", 4)]
+    assert [(e.row, e.column) for e in rows.errors] == [(3, "")]
+    assert "expected 2 fields, saw 3" in rows.errors[0].message
+
+
+def test_streaming_a_large_file_keeps_memory_far_below_its_size(tmp_path):
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["platform", "external_id", "published_at", "caption", "likes", "views"])
+        for i in range(200_000):
+            caption = f"Post {i}: five signs of appendicitis on ultrasound, with a comma and an emoji 🩻 #RadEd"
+            writer.writerow(["instagram", f"1800000000{i:08d}", "2026-09-01", caption, i % 997, i % 7919])
+    size = path.stat().st_size
+
+    posts = errors = 0
+    tracemalloc.start()
+    try:
+        with path.open("rb") as stream:
+            for chunk in template.parse(stream, filename="big.csv", today=TODAY).chunks:
+                posts += len(chunk.posts)
+                errors += len(chunk.errors)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert posts == 200_000
+    assert errors == 0
+    assert size > 20_000_000
+    assert peak < size / 4

@@ -72,7 +72,15 @@ class ImportBatchAdmin(ScopedModelAdmin):
     change_list_template = "admin/metrics/importbatch/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields if field.name != "file"] + ["stored_file"]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    @admin.display(description="stored file")
+    def stored_file(self, batch):
+        # The path only: uploads hold people's data and are never served from a public media URL.
+        return batch.file.name or "—"
 
     def has_add_permission(self, request):
         return False  # files come in through the upload page

@@ -385,3 +385,14 @@ def test_an_imported_account_cannot_be_deleted_out_from_under_its_provenance(nor
     assert response.status_code == 409
     assert "imports" in response.json()["detail"]
     assert PostMetrics.objects.count() == 1
+
+
+def test_the_admin_shows_a_batch_with_its_stored_file_path_not_a_public_link(client, nora, alice_instagram):
+    batch = run(alice_instagram, template(row(likes=1)), user=nora)
+    client.force_login(nora)
+
+    response = client.get(f"/admin/metrics/importbatch/{batch.pk}/change/")
+
+    assert response.status_code == 200
+    assert batch.file.name.encode() in response.content
+    assert b'href="/media/' not in response.content

@@ -396,3 +396,20 @@ def test_the_admin_shows_a_batch_with_its_stored_file_path_not_a_public_link(cli
     assert response.status_code == 200
     assert batch.file.name.encode() in response.content
     assert b'href="/media/' not in response.content
+
+
+def test_the_imports_changelist_costs_the_same_with_few_or_many_batches(client, nora, alice_instagram):
+    client.force_login(nora)
+
+    def changelist_queries(batches: int) -> int:
+        for n in range(batches):
+            run(alice_instagram, template(row(f"post-{batches}-{n}", likes=n)), user=nora)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/metrics/importbatch/").status_code == 200
+        return len(queries)
+
+    # Session, user, roles, Django's permission lookups for the sidebar, counts, the page, the date filter.
+    assert changelist_queries(2) == changelist_queries(10) == 12

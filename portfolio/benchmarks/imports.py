@@ -1,0 +1,658 @@
+"""
+The import benchmark behind `python manage.py benchmark_import`.
+
+What it answers: how fast the import workflow (`metrics.imports.import_file`) loads a template CSV of
+1,000,000 snapshot rows (1,000 accounts x 100 posts x 10 capture dates, every row naming its platform and
+handle) into empty tables, how much memory it takes, and how that compares with two references timed in
+the same run on the same file and the same tables:
+
+- the raw database driver, the floor: the csv module reads the file and the DB-API cursor of the same
+  connection inserts the same rows with `executemany` (posts from their first row, then one SELECT of
+  their ids, then the snapshots), in one transaction, with no validation and no ORM. `executemany` on
+  both databases, not COPY on PostgreSQL: the workflow does not use COPY either. Target: the workflow
+  within 3x of it.
+- django-import-export, the library a Django project would reach for: a `ModelResource` for
+  PostMetrics that finds or creates each row's post and upserts the snapshot on (post, captured_on), in
+  one transaction. Once with its default options and once with `use_bulk` and `skip_diff`, its documented
+  options for speed. It is slow, so it imports only the first `--iex-rows` rows of the file, and its
+  rate is extrapolated to the whole file (the report says so). Target: the workflow at least 10x faster
+  per row than the faster of the two.
+
+How:
+- The developer's own data is never touched: the throwaway database of the API benchmark (a SQLite file
+  in a temporary folder, or `<name>_bench` on the PostgreSQL server of `--database-url`), and a
+  temporary folder for the file and for MEDIA_ROOT (the workflow keeps every imported file).
+- Each step runs in a process of its own (`manage.py benchmark_import --inside --step ...`), like the API
+  benchmark's child: first one that migrates, creates the accounts and writes the file, then one per
+  method. Every method starts on empty post, snapshot and import tables, and a process of its own gives
+  each its own memory figure: the growth of the process's peak resident memory during the import,
+  everything it loaded before (Python, Django, pandas, the database driver) left out. Then, on emptied
+  tables, the same import runs a second time with `tracemalloc` on for the peak of Python's own
+  allocations; that pass is not timed, because tracing slows Python down several times.
+- DEBUG is off in the children, so Django does not log every query.
+"""
+
+import csv
+import gc
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import Institution, Platform, SocialAccount
+from metrics.importers.template import HEADER
+from metrics.imports import import_file
+from metrics.models import ImportBatch, Post, PostMetrics, Provenance, hashtag_search_text
+from metrics.vocabulary import METRIC_FIELDS
+from portfolio.benchmarks.api import (
+    THROWAWAY_DATABASE_ENV,
+    BenchmarkError,
+    _peak_memory_mb,
+    _throwaway_database,
+    describe_database,
+)
+from portfolio.benchmarks.data import DEFAULT_SEED, _Builder
+
+TARGET_RAW_RATIO = 3.0  # the workflow's time per row, at most this many times the raw driver's
+TARGET_IEX_SPEEDUP = 10.0  # django-import-export's time per row, at least this many times the workflow's
+CAPTURE_DATES = 10  # snapshots per post, on distinct days
+DEFAULT_ROWS = 1_000_000
+DEFAULT_ACCOUNTS = 1_000
+DEFAULT_IEX_ROWS = 10_000
+DEPARTMENTS = 4
+FILE_NAME = "snapshots.csv"
+PREPARE = "prepare"
+PROGRESS_STEPS = 10  # progress lines per import of the whole file
+
+
+@dataclass(frozen=True)
+class Method:
+    label: str
+    # Untimed setup (load the user, import the library...) that returns the timed import.
+    build: Callable[..., Callable[[], None]]
+    sampled: bool = False  # imports only the first `--iex-rows` rows
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The generated file and what the children need to import it, as the prepare step wrote them."""
+
+    path: str
+    rows: int
+    accounts: int
+    posts_per_account: int
+    posts: int
+    size: int
+    seconds: float  # to create the accounts and write the file
+    database: str
+    institution_id: int
+    user_id: int  # the institution's admin, who imports
+    today: str  # ISO date: the file's dates are relative to it
+    upload_limit: int  # IMPORT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class Measurement:
+    method: str
+    rows: int  # rows of the file imported in the timed run
+    seconds: float
+    rss_mb: float | None  # growth of the process's peak resident memory during the timed run
+    python_peak_mb: float | None  # tracemalloc's peak, in a second untimed run
+    posts: int  # what the timed run left in the tables, to show every method did the same work
+    snapshots: int
+
+    @property
+    def seconds_per_row(self) -> float:
+        return self.seconds / self.rows
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+
+@dataclass(frozen=True)
+class Report:
+    sample: Sample
+    measurements: dict[str, Measurement]  # by method key, in METHODS order
+    load_average: tuple[float, float] | None  # before and after the measurements
+
+    def ratio_to_raw(self, key: str) -> float:
+        return self.measurements[key].seconds_per_row / self.measurements["raw"].seconds_per_row
+
+    def iex_speedup(self, key: str) -> float:
+        """How many times the workflow's time per row django-import-export's `key` run took."""
+        return self.measurements[key].seconds_per_row / self.measurements["workflow"].seconds_per_row
+
+    @property
+    def raw_target_met(self) -> bool:
+        return self.ratio_to_raw("workflow") <= TARGET_RAW_RATIO
+
+    @property
+    def iex_target_met(self) -> bool:
+        return min(self.iex_speedup(key) for key in IEX_METHODS) >= TARGET_IEX_SPEEDUP
+
+
+# The parent process: a throwaway database and one child process per step ---------------------------------------
+
+
+def run_in_throwaway_database(
+    *,
+    database_url: str | None,
+    rows: int,
+    accounts: int,
+    iex_rows: int,
+    trace: bool,
+    keep: bool,
+    write: Callable[[str], None],
+) -> Report:
+    """
+    Create a throwaway database and a temporary folder, run every step in a child process against them
+    (relaying their output to `write`), delete both unless `keep`, and return the report. Raises
+    BenchmarkError if a child fails.
+    """
+    check_sizes(rows=rows, accounts=accounts, iex_rows=iex_rows)
+    arguments = [f"--rows={rows}", f"--accounts={accounts}", f"--iex-rows={iex_rows}"]
+    if not trace:
+        arguments.append("--no-tracemalloc")
+    with _throwaway_database(database_url, keep=keep, write=write) as url, _work_folder(keep, write) as work:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            THROWAWAY_DATABASE_ENV: url,
+            "MEDIA_ROOT": str(work / "media"),  # the workflow keeps the imported file
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
+        manage = str(settings.BASE_DIR / "manage.py")
+        load_before = None
+        for step in (PREPARE, *METHODS):
+            if step != PREPARE and load_before is None:
+                load_before = _load_average()
+            command = [sys.executable, manage, "benchmark_import", "--inside", f"--step={step}", f"--work-dir={work}"]
+            with subprocess.Popen([*command, *arguments], env=env, stdout=subprocess.PIPE, text=True) as child:
+                for line in child.stdout:
+                    write(line.rstrip("\n"))
+            if child.returncode:
+                raise BenchmarkError(f"The {step} step failed (exit status {child.returncode}); see above.")
+        load_after = _load_average()
+        sample = Sample(**_read(work, PREPARE))
+        measurements = {key: Measurement(**_read(work, key)) for key in METHODS}
+    return Report(
+        sample=sample,
+        measurements=measurements,
+        load_average=(load_before, load_after) if load_before is not None else None,
+    )
+
+
+def check_sizes(*, rows: int, accounts: int, iex_rows: int) -> None:
+    if rows < 1 or accounts < 1 or iex_rows < 1:
+        raise ValueError("--rows, --accounts and --iex-rows must be at least 1.")
+
+
+@contextmanager
+def _work_folder(keep: bool, write: Callable[[str], None]) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="some-portfolio-import-bench-"))
+    try:
+        yield folder
+    finally:
+        if keep:
+            write(f"Kept the file and the imported copies in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read(work: Path, step: str) -> dict:
+    return json.loads((work / f"{step}.json").read_text())
+
+
+def _write(work: Path, step: str, result) -> None:
+    (work / f"{step}.json").write_text(json.dumps(asdict(result)))
+
+
+def _load_average() -> float | None:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+# The child processes ----------------------------------------------------------------------------------------------
+
+
+def run_step(
+    step: str, *, work: Path, rows: int, accounts: int, iex_rows: int, trace: bool, log: Callable[[str], None]
+) -> None:
+    """One step in the throwaway database: `prepare`, or the import by one of METHODS. Writes `<work>/<step>.json`."""
+    check_sizes(rows=rows, accounts=accounts, iex_rows=iex_rows)
+    with override_settings(DEBUG=False):
+        if step == PREPARE:
+            _write(work, step, prepare(work=work, rows=rows, accounts=accounts, log=log))
+        elif step in METHODS:
+            sample = Sample(**_read(work, PREPARE))
+            _write(work, step, measure(step, sample=sample, iex_rows=iex_rows, trace=trace, log=log))
+        else:
+            raise BenchmarkError(f"Unknown step {step!r}.")
+
+
+def prepare(*, work: Path, rows: int, accounts: int, log: Callable[[str], None]) -> Sample:
+    """Migrate the empty database, create one institution with `accounts` accounts, and write the file."""
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    log(f"Creating {accounts:,} accounts and writing a template CSV of {rows:,} rows...")
+    today = timezone.localdate()
+    # The API benchmark's generator: accounts of every kind (institution, department, program, faculty member's)
+    # over every platform of the registry, and posts with the counts their platform reports.
+    builder = _Builder(today=today, rng=random.Random(DEFAULT_SEED), snapshots_per_post=CAPTURE_DATES)
+    with transaction.atomic():
+        builder.create_people(institutions=1, departments_per_institution=DEPARTMENTS)
+        builder.create_accounts(count=accounts)
+    path = work / FILE_NAME
+    posts = write_template(path, builder, rows=rows)
+    per_account = _posts_per_account(rows, accounts)
+    return Sample(
+        path=str(path),
+        rows=rows,
+        accounts=min(accounts, math.ceil(posts / per_account)),
+        posts_per_account=per_account,
+        posts=posts,
+        size=path.stat().st_size,
+        seconds=time.perf_counter() - started,
+        database=describe_database(),
+        institution_id=builder.institutions[0].pk,
+        user_id=builder.admin.pk,
+        today=today.isoformat(),
+        upload_limit=settings.IMPORT_MAX_BYTES,
+    )
+
+
+def _posts_per_account(rows: int, accounts: int) -> int:
+    return max(1, math.ceil(rows / (accounts * CAPTURE_DATES)))
+
+
+def write_template(path: Path, builder: _Builder, *, rows: int) -> int:
+    """
+    Write `rows` rows of the template (HEADER) to `path`, account by account, post by post, one row per
+    capture date, every row with the post's columns and its platform and handle, as a spreadsheet kept by
+    hand would have them. Streamed: nothing but the current post is held in memory. Returns the posts.
+    """
+    zone = ZoneInfo(builder.institutions[0].timezone)  # the template's times are the institution's
+    per_account = _posts_per_account(rows, len(builder.accounts))
+    written = posts = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(HEADER)
+        for index, account in enumerate(builder.accounts):
+            for n in range(per_account):
+                if written == rows:
+                    return posts
+                post, final = builder._plan_post(account, builder.followers[index], n)
+                posts += 1
+                published = post.published_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+                columns = [account.platform.key, account.handle, post.external_id, post.url, published]
+                columns += [post.content_type, post.category, post.caption]
+                for _, day, _, _, *counts in islice(builder._snapshot_rows(post, final), rows - written):
+                    writer.writerow([*columns, day, *("" if count is None else count for count in counts)])
+                    written += 1
+    return posts
+
+
+def measure(step: str, *, sample: Sample, iex_rows: int, trace: bool, log: Callable[[str], None]) -> Measurement:
+    """Import with METHODS[step] into empty tables: timed, then again with tracemalloc on (if `trace`)."""
+    method = METHODS[step]
+    rows = min(iex_rows, sample.rows) if method.sampled else sample.rows
+    _empty_tables()
+    run = method.build(sample=sample, rows=rows, log=log)
+    gc.collect()
+    rss_before = _peak_memory_mb()
+    log(f"{method.label}: importing {rows:,} rows...")
+    started = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - started
+    rss_mb = None if rss_before is None else _peak_memory_mb() - rss_before
+    posts, snapshots = Post.objects.count(), PostMetrics.objects.count()
+    if snapshots != rows:
+        raise BenchmarkError(f"{method.label} wrote {snapshots:,} snapshots for {rows:,} rows.")
+    log(f"{method.label}: {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s).")
+    python_peak_mb = None
+    if trace:
+        _empty_tables()
+        run = method.build(sample=sample, rows=rows, log=log)
+        gc.collect()
+        log(f"{method.label}: importing again with tracemalloc on, for the memory...")
+        tracemalloc.start()
+        try:
+            run()
+            python_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+        finally:
+            tracemalloc.stop()
+    return Measurement(
+        method=step,
+        rows=rows,
+        seconds=seconds,
+        rss_mb=rss_mb,
+        python_peak_mb=python_peak_mb,
+        posts=posts,
+        snapshots=snapshots,
+    )
+
+
+def _empty_tables() -> None:
+    """Empty the tables the imports write (TRUNCATE on PostgreSQL, which also gives them fresh files)."""
+    tables = [model._meta.db_table for model in (PostMetrics, Post, ImportBatch)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True):
+            cursor.execute(statement)
+
+
+def _import_setup(sample: Sample) -> tuple[Institution, object, date]:
+    institution = Institution.objects.get(pk=sample.institution_id)
+    user = get_user_model().objects.get(pk=sample.user_id)
+    return institution, user, date.fromisoformat(sample.today)
+
+
+# The methods --------------------------------------------------------------------------------------------------------
+
+
+def build_workflow(*, sample: Sample, rows: int, log: Callable[[str], None]) -> Callable[[], None]:
+    """The site's import, as the upload view calls it: the whole file, for the institution, by its admin."""
+    institution, user, today = _import_setup(sample)
+    path = Path(sample.path)
+    step = max(1, rows // PROGRESS_STEPS)
+
+    def run() -> None:
+        started, done, next_report = time.perf_counter(), 0, step
+
+        def progress(count: int) -> None:
+            nonlocal done, next_report
+            done += count
+            if done >= next_report and done < rows:
+                log(f"  import_file: {done:,} of {rows:,} rows ({time.perf_counter() - started:.0f} s)")
+                next_report += step
+
+        # A file over the upload limit would be refused before its first row: the limit is not what is measured.
+        with open(path, "rb") as handle, override_settings(IMPORT_MAX_BYTES=max(sample.size, sample.upload_limit)):
+            batch = import_file(
+                user=user, upload=File(handle, name=path.name), institution=institution, today=today, progress=progress
+            )
+        if batch.status != ImportBatch.Status.IMPORTED:
+            raise BenchmarkError(f"import_file did not import the file: {batch.message} {batch.errors[:3]}")
+
+    return run
+
+
+def build_raw_driver(*, sample: Sample, rows: int, log: Callable[[str], None]) -> Callable[[], None]:
+    """
+    The floor: the DB-API cursor of Django's own connection (sqlite3 or psycopg, no Django cursor wrapper)
+    and `executemany`, in one transaction. Values are converted as Django stores them (the backend's own
+    adapters); posts get the same hashtags column and timestamps, snapshots their source and source row
+    (but no import batch: there is none).
+    """
+    institution, _, _ = _import_setup(sample)
+    zone = ZoneInfo(institution.timezone)
+    path = Path(sample.path)
+    ops = connection.ops
+    quote = ops.quote_name
+    mark = "?" if connection.Database.paramstyle == "qmark" else "%s"
+
+    def insert(model, fields: list[str]) -> str:
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+        return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join([mark] * len(fields))})"
+
+    post_fields = ["account", "external_id", "url", "published_at", "content_type", "caption", "hashtags"]
+    post_fields += ["category", "highlight_note", "created_at", "updated_at"]
+    insert_post = insert(Post, post_fields)
+    insert_snapshot = insert(PostMetrics, ["post", "captured_on", "source", "source_row", "created_at", *METRIC_FIELDS])
+    accounts_sql = (
+        f"SELECT a.{quote('id')}, p.{quote('key')}, a.{quote('handle')} FROM {quote(SocialAccount._meta.db_table)} a "
+        f"JOIN {quote(Platform._meta.db_table)} p ON p.{quote('id')} = a.{quote('platform_id')}"
+    )
+    posts_sql = f"SELECT {quote('id')}, {quote('account_id')}, {quote('external_id')} FROM {quote(Post._meta.db_table)}"
+    column = {name: HEADER.index(name) for name in HEADER}
+    platform, handle, external_id = column["platform"], column["handle"], column["external_id"]
+    metric_columns = [column[name] for name in METRIC_FIELDS]
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        with open(path, newline="", encoding="utf-8") as file:
+            reader = csv.reader(file)
+            next(reader)  # the header
+            yield from enumerate(reader, start=2)
+
+    def run() -> None:
+        now = ops.adapt_datetimefield_value(timezone.now())
+        with transaction.atomic():
+            connection.ensure_connection()
+            cursor = connection.connection.cursor()
+            cursor.execute(accounts_sql)
+            accounts = {(key, name.lower()): pk for pk, key, name in cursor.fetchall()}
+
+            def posts():
+                seen = set()
+                for _, cells in records():
+                    key = (accounts[cells[platform], cells[handle].lower()], cells[external_id])
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    published = datetime.fromisoformat(cells[column["published_at"]])
+                    published = published if published.tzinfo else published.replace(tzinfo=zone)
+                    caption = cells[column["caption"]]
+                    yield (
+                        *key,
+                        cells[column["url"]],
+                        ops.adapt_datetimefield_value(published),
+                        cells[column["content_type"]],
+                        caption,
+                        hashtag_search_text(caption),
+                        cells[column["category"]],
+                        "",
+                        now,
+                        now,
+                    )
+
+            cursor.executemany(insert_post, posts())
+            cursor.execute(posts_sql)
+            ids = {(account_id, external): pk for pk, account_id, external in cursor.fetchall()}
+
+            def snapshots():
+                for number, cells in records():
+                    post = ids[accounts[cells[platform], cells[handle].lower()], cells[external_id]]
+                    counts = (int(cells[i]) if cells[i] else None for i in metric_columns)
+                    yield (post, cells[column["captured_on"]], Provenance.IMPORT.value, number, now, *counts)
+
+            cursor.executemany(insert_snapshot, snapshots())
+            cursor.close()
+
+    return run
+
+
+def build_import_export(*, sample: Sample, rows: int, log: Callable[[str], None], tuned: bool) -> Callable[[], None]:
+    """django-import-export on the first `rows` rows of the file (see `_snapshot_resource`)."""
+    try:
+        import tablib
+    except ImportError:
+        raise BenchmarkError("django-import-export is not installed: pip install -r requirements-dev.txt") from None
+    institution, _, _ = _import_setup(sample)
+    resource_class = _snapshot_resource(tuned=tuned)
+    path = Path(sample.path)
+
+    def run() -> None:
+        with open(path, newline="", encoding="utf-8") as file:
+            dataset = tablib.Dataset().load("".join(islice(file, rows + 1)), format="csv")
+        resource = resource_class(institution=institution)
+        result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+        if result.has_errors() or result.has_validation_errors():
+            raise BenchmarkError("django-import-export refused rows of the file.")
+
+    return run
+
+
+def _snapshot_resource(*, tuned: bool):
+    """
+    A django-import-export `ModelResource` for PostMetrics, written as its documentation suggests: the
+    snapshot is found by its import id fields (post, captured_on); the post comes from a
+    `ForeignKeyWidget` on the `external_id` column that finds the row's account (by platform and handle,
+    within the institution) and gets or creates the post from the row's post columns. Accounts and posts
+    are remembered for the rest of the file, which spares the library a query per row. `tuned` turns on
+    `use_bulk` (bulk_create in batches of 1,000) and `skip_diff` (no copy and diff of every instance).
+    The app need not be installed: a resource is plain Python; only the admin integration needs the app.
+    """
+    from import_export import fields, resources, widgets
+
+    class PostWidget(widgets.ForeignKeyWidget):
+        def __init__(self, institution: Institution):
+            super().__init__(Post)
+            self.accounts = SocialAccount.objects.for_institutions([institution.pk])
+            self.zone = ZoneInfo(institution.timezone)
+            self.found_accounts: dict[tuple[str, str], int] = {}
+            self.found_posts: dict[tuple[int, str], Post] = {}
+
+        def clean(self, value, row=None, **kwargs):
+            account_key = (row["platform"], row["handle"].lower())
+            if account_key not in self.found_accounts:
+                account = self.accounts.get(platform__key=row["platform"], handle__iexact=row["handle"])
+                self.found_accounts[account_key] = account.pk
+            key = (self.found_accounts[account_key], value)
+            if key not in self.found_posts:
+                published = datetime.fromisoformat(row["published_at"])
+                self.found_posts[key], _ = Post.objects.get_or_create(
+                    account_id=key[0],
+                    external_id=value,
+                    defaults={
+                        "url": row["url"],
+                        "published_at": published if published.tzinfo else published.replace(tzinfo=self.zone),
+                        "content_type": row["content_type"],
+                        "caption": row["caption"],
+                        "category": row["category"],
+                    },
+                )
+            return self.found_posts[key]
+
+    class SnapshotResource(resources.ModelResource):
+        post = fields.Field(attribute="post", column_name="external_id")
+
+        class Meta:
+            model = PostMetrics
+            fields = ("post", "captured_on", *METRIC_FIELDS)
+            import_id_fields = ("post", "captured_on")
+            use_bulk = tuned
+            skip_diff = tuned
+            batch_size = 1000
+
+        def __init__(self, *, institution: Institution):
+            super().__init__()
+            self.fields["post"].widget = PostWidget(institution)
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.source = Provenance.IMPORT
+            instance.source_row = kwargs["row_number"] + 1  # the header is row 1
+
+    return SnapshotResource
+
+
+METHODS = {
+    "raw": Method("raw driver (csv + executemany)", build_raw_driver),
+    "workflow": Method("import_file (the site's workflow)", build_workflow),
+    "iex": Method("django-import-export, defaults", partial(build_import_export, tuned=False), sampled=True),
+    "iex-bulk": Method(
+        "django-import-export, use_bulk + skip_diff", partial(build_import_export, tuned=True), sampled=True
+    ),
+}
+IEX_METHODS = ("iex", "iex-bulk")
+
+
+# The report -------------------------------------------------------------------------------------------------------
+
+
+def format_report(report: Report) -> list[str]:
+    sample, measured = report.sample, report.measurements
+    lines = [
+        "",
+        f"Database: {sample.database}",
+        f"File: template CSV of {sample.rows:,} snapshot rows ({sample.accounts:,} accounts x "
+        f"{sample.posts_per_account:,} posts x {CAPTURE_DATES} capture dates, {sample.posts:,} posts), "
+        f"{sample.size / 2**20:,.1f} MB; accounts created and file written in {sample.seconds:.1f} s",
+        "Every method imports into empty tables, in one transaction, as the institution's admin; DEBUG off.",
+    ]
+    if sample.size > sample.upload_limit:
+        lines.append(
+            f"The file is over IMPORT_MAX_BYTES ({sample.upload_limit / 2**20:,.0f} MB), which would refuse it "
+            "before its first row: the limit is raised for import_file in this benchmark."
+        )
+    sampled = [key for key in IEX_METHODS if measured[key].rows < sample.rows]
+    lines += [
+        "",
+        f"  {'method':<44} {'rows':>10} {'seconds':>8} {'rows/s':>8} {'RSS MB':>7} {'Python MB':>9} "
+        f"{'x raw':>7} {'x import_file':>13}",
+    ]
+    for key, method in METHODS.items():
+        m = measured[key]
+        star = "*" if key in sampled else " "
+        lines.append(
+            f"  {method.label:<44} {m.rows:>9,}{star} {m.seconds:>8.1f} {m.rows_per_second:>8,.0f} "
+            f"{_megabytes(m.rss_mb):>7} {_megabytes(m.python_peak_mb):>9} "
+            f"{report.ratio_to_raw(key):>7.2f} {report.iex_speedup(key):>13.2f}"
+        )
+    lines += [
+        "",
+        "  rows/s: rows of the file a second of wall time, reading and validation included.",
+        "  RSS MB: growth of the peak resident memory of the process (a fresh one for each method) during the import.",
+        "  Python MB: the peak of Python's allocations (tracemalloc) in a second, untimed run.",
+        "  x raw, x import_file: the method's time per row over the raw driver's, over import_file's.",
+    ]
+    for key in sampled:
+        m = measured[key]
+        lines.append(
+            f"  * The first {m.rows:,} rows of the file only (and the memory for them only): at that rate, "
+            f"{METHODS[key].label} would take about {_duration(m.seconds_per_row * sample.rows)} for the whole file."
+        )
+    written = {(m.posts, m.snapshots) for key, m in measured.items() if key not in sampled}
+    lines.append(
+        "  Written by each method that imported the whole file: "
+        + "; ".join(f"{posts:,} posts and {snapshots:,} snapshots" for posts, snapshots in sorted(written))
+    )
+    speedups = ", ".join(f"{report.iex_speedup(key):,.1f}x ({METHODS[key].label})" for key in IEX_METHODS)
+    lines += [
+        "",
+        f"Target: import_file within {TARGET_RAW_RATIO:g}x the raw driver's time: "
+        f"{report.ratio_to_raw('workflow'):.2f}x, {'PASS' if report.raw_target_met else 'MISS'}",
+        f"Target: import_file at least {TARGET_IEX_SPEEDUP:g}x faster than django-import-export: {speedups}, "
+        f"{'PASS' if report.iex_target_met else 'MISS'}",
+    ]
+    if report.load_average is not None:
+        before, after = report.load_average
+        lines.append(
+            f"Machine: {os.cpu_count()} CPUs, load average {before:.1f} before the imports and {after:.1f} after "
+            "(other processes slow the figures down)"
+        )
+    return lines
+
+
+def _megabytes(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:,.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:,.0f} min"
+    return f"{seconds / 3600:,.1f} h"

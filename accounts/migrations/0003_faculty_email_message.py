@@ -6,16 +6,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_seed_platforms'),
+        ("accounts", "0002_seed_platforms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='faculty',
-            name='faculty_email_unique',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='faculty_email_unique', violation_error_message='A faculty member with this e-mail address already exists.'),
+            model_name="faculty",
+            name="faculty_email_unique",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                name="faculty_email_unique",
+                violation_error_message="A faculty member with this e-mail address already exists.",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_faculty_email_message'),
-        ('metrics', '0002_import_batches'),
+        ("accounts", "0003_faculty_email_message"),
+        ("metrics", "0002_import_batches"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['published_at', 'id'], name='post_published_id'),
+            model_name="post",
+            index=models.Index(fields=["published_at", "id"], name="post_published_id"),
         ),
     ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -142,7 +142,8 @@ def import_file(
         batch.save()
     if batch.status != ImportBatch.Status.REFUSED:
         upload.seek(0)
-        batch.file.save(batch.file_name, ContentFile(upload.read()), save=True)
+        # Storage copies a File in chunks: a large export is never held in memory whole.
+        batch.file.save(batch.file_name, upload if isinstance(upload, File) else File(upload), save=True)
     return batch
 
 

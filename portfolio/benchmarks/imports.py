@@ -187,16 +187,19 @@ def run_in_throwaway_database(
         }
         env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
         manage = str(settings.BASE_DIR / "manage.py")
-        load_before = None
-        for step in (PREPARE, *METHODS):
-            if step != PREPARE and load_before is None:
-                load_before = _load_average()
+
+        def run_child(step: str) -> None:
             command = [sys.executable, manage, "benchmark_import", "--inside", f"--step={step}", f"--work-dir={work}"]
             with subprocess.Popen([*command, *arguments], env=env, stdout=subprocess.PIPE, text=True) as child:
                 for line in child.stdout:
                     write(line.rstrip("\n"))
             if child.returncode:
                 raise BenchmarkError(f"The {step} step failed (exit status {child.returncode}); see above.")
+
+        run_child(PREPARE)
+        load_before = _load_average()
+        for step in METHODS:
+            run_child(step)
         load_after = _load_average()
         sample = Sample(**_read(work, PREPARE))
         measurements = {key: Measurement(**_read(work, key)) for key in METHODS}

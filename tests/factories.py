@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
+from portfolio.models import Activity, Dossier, Highlight
 
 PASSWORD = "correct-horse-battery"
 
@@ -130,3 +131,33 @@ class AudienceSnapshotFactory(factory.django.DjangoModelFactory):
     dimension = AudienceSnapshot.Dimension.COUNTRY
     bucket = "US"
     count = 100
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dossier
+
+    faculty = factory.SubFactory(FacultyFactory)
+    title = "Promotion to Associate Professor"
+    period_start = dt.date(2024, 1, 1)
+    period_end = dt.date(2026, 6, 30)
+    as_of = dt.date(2026, 7, 1)
+    narrative = "I teach musculoskeletal imaging to residents on four continents."
+
+
+class HighlightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Highlight
+
+    dossier = factory.SubFactory(DossierFactory)
+    post = factory.SubFactory(PostFactory)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    faculty = factory.SubFactory(FacultyFactory)
+    kind = Activity.Kind.PEER_REVIEW
+    title = "Reviewer, online case collection"
+    started_on = dt.date(2025, 3, 1)

@@ -8,7 +8,12 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean
+.PHONY: install system-packages run test lint format clean
+
+# What the tests need from the operating system: Chromium for the browser tests, and the Pango and
+# font packages WeasyPrint renders PDFs with. Installed with apt when missing and we may (root);
+# elsewhere install them yourself (see the README).
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 
 # Reinstall whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -17,7 +22,18 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed system-packages
+
+system-packages:
+	@missing=$$(for package in $(SYSTEM_PACKAGES); do dpkg -s $$package >/dev/null 2>&1 || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Please install these system packages: $$missing" >&2; \
+		fi; \
+	fi
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

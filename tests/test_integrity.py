@@ -32,6 +32,11 @@ def snapshot(post, day, *, source=IMPORTED, **counts):
     return PostMetricsFactory(post=post, captured_on=day, source=source, **counts)
 
 
+def follower_counts(account, *counts):
+    for day, followers in counts:
+        AccountMetricsFactory(account=account, captured_on=day, followers=followers, source=IMPORTED)
+
+
 def flags_of(accounts, **overrides):
     window = {"start": START, "end": END, "as_of": AS_OF, **overrides}
     return integrity_flags(account_ids=[account.pk for account in accounts], **window)
@@ -44,7 +49,7 @@ def kinds(flags):
 def test_clean_imported_numbers_raise_no_flag(alice_instagram, post):
     snapshot(post, dt.date(2026, 3, 8), impressions=6154, reach=4000, likes=184, comments=10, saves=36)
     snapshot(post, dt.date(2026, 4, 8), impressions=7000, reach=4500, likes=200, comments=12, saves=40)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 2, 1), followers=7100, source=IMPORTED)
+    follower_counts(alice_instagram, (dt.date(2026, 2, 1), 7100))
 
     assert flags_of([alice_instagram]) == []
 
@@ -149,9 +154,9 @@ def test_a_dip_that_recovered_before_the_shown_snapshot_is_not_flagged(alice_ins
 
 
 def test_follower_counts_that_go_down_are_flagged(alice_instagram):
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 1, 1), followers=7100, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 2, 1), followers=7000, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 3, 1), followers=6000, source=IMPORTED)
+    follower_counts(
+        alice_instagram, (dt.date(2026, 1, 1), 7100), (dt.date(2026, 2, 1), 7000), (dt.date(2026, 3, 1), 6000)
+    )
 
     [flag] = flags_of([alice_instagram])
 
@@ -162,8 +167,7 @@ def test_follower_counts_that_go_down_are_flagged(alice_instagram):
 
 
 def test_a_follower_jump_with_no_post_in_between_is_flagged(alice_instagram):
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 1, 1), followers=1000, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 2, 1), followers=1500, source=IMPORTED)
+    follower_counts(alice_instagram, (dt.date(2026, 1, 1), 1000), (dt.date(2026, 2, 1), 1500))
 
     [flag] = flags_of([alice_instagram])
 
@@ -173,8 +177,7 @@ def test_a_follower_jump_with_no_post_in_between_is_flagged(alice_instagram):
 
 
 def test_a_follower_jump_after_a_post_is_not_flagged(alice_instagram):
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 1, 1), followers=1000, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 2, 1), followers=1500, source=IMPORTED)
+    follower_counts(alice_instagram, (dt.date(2026, 1, 1), 1000), (dt.date(2026, 2, 1), 1500))
     # Published on the day of the later count: it may have brought the new followers.
     PostFactory(account=alice_instagram, published_at=published(dt.date(2026, 2, 1)))
 
@@ -192,16 +195,15 @@ def test_a_follower_jump_after_a_post_is_not_flagged(alice_instagram):
     ],
 )
 def test_a_follower_jump_needs_ten_percent_and_a_hundred_followers(alice_instagram, before, after, flagged):
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 1, 1), followers=before, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 2, 1), followers=after, source=IMPORTED)
+    follower_counts(alice_instagram, (dt.date(2026, 1, 1), before), (dt.date(2026, 2, 1), after))
 
     assert kinds(flags_of([alice_instagram])) == (["follower_jump_without_posts"] if flagged else [])
 
 
 def test_follower_changes_before_the_period_are_not_flagged_but_the_first_count_is_compared(alice_instagram):
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2025, 6, 1), followers=5000, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2025, 7, 1), followers=3000, source=IMPORTED)
-    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 1, 15), followers=2000, source=IMPORTED)
+    follower_counts(
+        alice_instagram, (dt.date(2025, 6, 1), 5000), (dt.date(2025, 7, 1), 3000), (dt.date(2026, 1, 15), 2000)
+    )
 
     [flag] = flags_of([alice_instagram])
 

@@ -80,7 +80,7 @@ def test_likely_identifiers_are_flagged(caption, kind, excerpt):
         "MR angiography and MS lesions on DR and CR",
         "Gestational age 32 weeks; bone age 12 years",
         "A 2-week-old fracture shows callus; a 3-day-old haematoma",
-        "Ages 18-24 were 13.2% of our followers",
+        "Ages 18-24 were 13.2% of our followers; children ages 3 to 5 were excluded",
         "Case courtesy of Dr. Smith",
         "Congratulations to Dr Rahman on promotion!",
         "Don't Miss Lisfranc Injuries",

@@ -61,6 +61,28 @@ KINDS = {
     "unverified_manual": "Entered by hand, not verified by an admin",
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
+# What each flag means, in words, for /methods/ (with the thresholds above).
+EXPLANATIONS = {
+    "actions_exceed_impressions": (
+        "A post's actions (likes, dislikes, comments, shares, saves, profile visits, follows and clicks) are more "
+        "than its impressions, in the snapshot the dossier shows."
+    ),
+    "likes_exceed_reach": "A post has more likes than accounts reached; each account can like a post only once.",
+    "metric_decreased": (
+        "A count went down: a post's count in the snapshot the dossier shows is lower than in the snapshot before "
+        "it, or an account's followers are lower than at its previous count, by more than "
+        f"{DECREASE_TOLERANCE_PERCENT}% and by more than 1. Counts only grow; a removed like or a platform's spam "
+        "clean-up moves them by a little, which is not flagged."
+    ),
+    "follower_jump_without_posts": (
+        f"An account's followers rose by {FOLLOWER_JUMP_PERCENT}% or more and by {FOLLOWER_JUMP_MINIMUM} or more "
+        "between two counts, while it published nothing from the day of the earlier count to the day of the later."
+    ),
+    "unverified_manual": (
+        "Numbers entered by hand (post metrics, follower counts, audience) that no admin has verified against the "
+        "platform."
+    ),
+}
 
 
 @dataclass(frozen=True)

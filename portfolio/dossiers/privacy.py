@@ -48,6 +48,24 @@ LABELS = {
     "email": "An e-mail address.",
 }
 
+# What the check looks for, in words, for /methods/.
+LOOKS_FOR = (
+    ("Ages", '"47-year-old", "47 y/o", "aged 47", "6-month-old", "45M with headache"'),
+    ("Specific dates", '"3/14/2026", "2026-03-14", "March 14", "14 March 2026", "on 3/14"'),
+    ("Record and accession numbers", "a number after MRN, medical record number, accession, patient ID, NHS number"),
+    (
+        "Names after titles",
+        '"Mr. Jones", "Mrs. Patel", "Dr. Smith" (but not a doctor congratulated, thanked or credited: '
+        '"case courtesy of Dr. Smith")',
+    ),
+    ("Phone numbers", '"(555) 123-4567", "+44 20 7946 0958", "call 555-1234"'),
+    ("E-mail addresses", '"name@hospital.org"'),
+)
+NOT_CHECKED = (
+    "Links (their digits identify pages, not patients) and places (no pattern tells a patient's town from a "
+    "conference city) are not checked: read the caption as a whole before acknowledging its flags."
+)
+
 MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
@@ -75,7 +93,7 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     (
         "age",
         re.compile(
-            r"(?<!gestational )(?<!bone )(?<!skeletal )(?<!dental )\bage[ds]?:?\s+\d{1,3}\b(?!\s*(?:%|-\s*\d))",
+            r"(?<!gestational )(?<!bone )(?<!skeletal )(?<!dental )\baged?:?\s+\d{1,3}\b(?!\s*(?:%|-\s*\d))",
             re.IGNORECASE,
         ),
     ),

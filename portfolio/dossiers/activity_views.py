@@ -39,7 +39,9 @@ def activity_create(request, pk: int):
             dossier.activities.add(activity)
         messages.success(request, f"“{activity.title}” recorded and included in this dossier.")
         return redirect("dossiers:activities", pk=dossier.pk)
-    return render(request, "portfolio/dossiers/activity_form.html", {"dossier": dossier, "form": form, "tab": "activities"})
+    return render(
+        request, "portfolio/dossiers/activity_form.html", {"dossier": dossier, "form": form, "tab": "activities"}
+    )
 
 
 @login_required

@@ -20,7 +20,9 @@ def faculty_choices(user):
     access = access_for(user)
     if access.is_superuser:
         return Faculty.objects.all()
-    return Faculty.objects.filter(Q(pk__in=Faculty.objects.administered_by(user).values("pk")) | Q(pk=access.faculty_id))
+    return Faculty.objects.filter(
+        Q(pk__in=Faculty.objects.administered_by(user).values("pk")) | Q(pk=access.faculty_id)
+    )
 
 
 def personal_accounts(faculty):

@@ -415,7 +415,8 @@ def test_an_activity_of_someone_else_cannot_be_edited_through_a_dossier(client, 
 
 def test_methods_page_states_the_dossier_definitions(client):
     content = client.get(reverse("methods")).content.decode()
-    sections = ("Counts by category", "Composite score", "Percentiles among peers", "Integrity flags", "Privacy check")
+    assert "<title>How the numbers are computed · SoMe Portfolio</title>" in content
+    sections = ("Counts by category", "Composite score", "Percentiles among peers", "Integrity flags", "privacy check")
     for words in sections:
         assert words in content
     assert "profile_visits" in content and "0.001" in content

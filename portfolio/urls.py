@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accounts.urls")),
+    path("dossiers/", include("portfolio.dossiers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portfolio.api")),
 ]

@@ -146,7 +146,8 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     frame[columns] = frame[columns].astype("float64")
     frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1).where(has_snapshot)
     for denominator in DENOMINATORS:
-        usable = frame[denominator] > 0
+        # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.
+        usable = (frame[denominator] > 0) & frame["actions"].notna()
         frame[f"rate_{denominator}"] = (frame["actions"] / frame[denominator]).where(usable)
         frame[f"actions_{denominator}"] = frame["actions"].where(usable)
         frame[f"total_{denominator}"] = frame[denominator].where(usable)

@@ -67,7 +67,9 @@ class AccountRow:
     followers: int | None
     followers_on: date | None
     followers_at_start: int | None
+    followers_at_start_on: date | None
     followers_at_end: int | None
+    followers_at_end_on: date | None
     weeks: float
     summary: engagement.EngagementSummary
     categories: dict[str, int] = field(default_factory=dict)
@@ -77,8 +79,13 @@ class AccountRow:
 
     @property
     def growth(self) -> int | None:
-        """Followers gained in the period: at its end (or the as-of day) minus at its start; None if unknown."""
+        """
+        Followers gained in the period: the latest count by its end (or the as-of day) minus the latest count by
+        its first day. None when either is missing, or when both are the same count: nothing was counted since.
+        """
         if self.followers_at_start is None or self.followers_at_end is None:
+            return None
+        if self.followers_at_start_on == self.followers_at_end_on:
             return None
         return self.followers_at_end - self.followers_at_start
 
@@ -295,7 +302,9 @@ def _account_row(account: SocialAccount, selection: Selection, flags: dict) -> A
         followers=account.followers,
         followers_on=account.followers_on,
         followers_at_start=account.followers_at_start,
+        followers_at_start_on=account.followers_at_start_on,
         followers_at_end=account.followers_at_end,
+        followers_at_end_on=account.followers_at_end_on,
         weeks=selection.weeks,
         summary=engagement.empty_summary(selection.as_of),
     )

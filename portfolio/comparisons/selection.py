@@ -205,9 +205,10 @@ class SelectionSerializer(serializers.Serializer):
         choices=[*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)], required=False, help_text="Column; '-' descending."
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.choices = Choices.for_user(self.context["user"])
+    @cached_property
+    def choices(self) -> Choices:
+        """What the user may choose; read on first use (the schema generator builds the serializer without a user)."""
+        return Choices.for_user(self.context["user"])
 
     def validate_start(self, value):
         return _within_bounds(value)

@@ -65,7 +65,18 @@ def _form_context(request, parameters, serializer_class) -> dict:
     }
     if parameters.is_valid():
         context["selection"] = parameters.selection
+    else:
+        context["errors"] = [(field, message) for field, value in parameters.errors.items() for message in _flat(value)]
     return context
+
+
+def _flat(errors) -> list[str]:
+    """A field's messages, whether a list, or a dict by position (a list parameter's items)."""
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _flat(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _flat(value)]
+    return [str(errors)]
 
 
 def _without(params, *names) -> str:

@@ -65,12 +65,12 @@ def _axes(y_ticks: list[tuple[float, str]]) -> list[str]:
 
 
 def nice_ticks(high: float, count: int = 4) -> list[float]:
-    """Round tick values from 0 to at least `high` (1, 2 or 5 times a power of ten apart)."""
+    """Round tick values from 0 to at least `high` (1, 2 or 5 times a power of ten apart, at least 1: counts)."""
     if high <= 0:
         return [0.0, 1.0]
     raw = high / count
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = max(1, next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
     return [step * i for i in range(math.ceil(high / step - 1e-9) + 1)]
 
 

@@ -75,6 +75,6 @@ def heatmap(loaded: Loaded) -> Heatmap:
 
 
 def _shade(rate: float, shown: list[float]) -> int:
-    """Which fifth of the cells shown the rate falls in: colours rank cells, the numbers say how far apart."""
+    """0 (the lowest rate shown) to 4 (the highest), by rank: colours rank cells, the numbers say how far apart."""
     below = sum(other < rate for other in shown)
-    return min(4, below * 5 // max(len(shown), 1))
+    return below * 4 // max(len(shown) - 1, 1)

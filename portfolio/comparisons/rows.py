@@ -271,7 +271,9 @@ def sort_rows(rows: list[AccountRow], sort: str) -> list[AccountRow]:
     descending = sort.startswith("-")
     known = [row for row in rows if getattr(row, key) is not None]
     unknown = [row for row in rows if getattr(row, key) is None]
-    known.sort(key=lambda row: (_sortable(getattr(row, key)), row.handle.lower()), reverse=descending)
+    # By handle first, then (stably, in either direction) by the column: ties stay in handle order.
+    known.sort(key=lambda row: row.handle.lower())
+    known.sort(key=lambda row: _sortable(getattr(row, key)), reverse=descending)
     return known + sorted(unknown, key=lambda row: row.handle.lower())
 
 

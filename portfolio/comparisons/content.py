@@ -17,6 +17,7 @@ from scipy import stats
 
 from metrics import engagement
 from metrics.vocabulary import CareerCategory, ContentType
+from portfolio.comparisons import rows
 from portfolio.comparisons.rows import Loaded
 
 CONFIDENCE = 0.95
@@ -69,7 +70,7 @@ def what_works(loaded: Loaded) -> WhatWorks:
         summaries = engagement.summarize_by(posts, key=grouping, as_of=loaded.selection.as_of)
         rates: dict[str, list[float]] = {}
         for post in posts:
-            rate = getattr(post["engagement"], f"rate_by_{denominator}")
+            rate = getattr(rows.post_engagement(post), f"rate_by_{denominator}")
             if rate is not None:
                 rates.setdefault(post[grouping], []).append(rate)
         groups = []

@@ -162,7 +162,7 @@ class Loaded:
 
     selection: Selection
     accounts: list[AccountRow]
-    posts: dict[int, list[dict]]  # account id -> its post rows (the metric fields, `followers`, `engagement`)
+    posts: dict[int, list[dict]]  # account id -> its post rows (the metric fields, `followers`, `snapshot_id`)
 
     def in_place(self, key: str) -> list[AccountRow]:
         return [row for row in self.accounts if key in row.place_keys]
@@ -234,9 +234,6 @@ def load(selection: Selection, *, hashtag: str = "") -> Loaded:
     summaries = engagement.summarize_by(post_rows, key="account_id", as_of=selection.as_of)
     by_account: dict[int, list[dict]] = {}
     for post in post_rows:
-        post["engagement"] = engagement.post_engagement(
-            post, followers=post["followers"], has_snapshot=post["snapshot_id"] is not None
-        )
         by_account.setdefault(post["account_id"], []).append(post)
     for row in rows:
         own = by_account.get(row.pk, [])
@@ -328,18 +325,24 @@ def _time_zone_name(account: SocialAccount) -> str:
     return account.appointment_time_zone or settings.TIME_ZONE
 
 
+def post_engagement(post: dict) -> engagement.PostEngagement:
+    """One post row's engagement (`load` leaves it to the views that need it: per-post work adds up)."""
+    return engagement.post_engagement(post, followers=post["followers"], has_snapshot=post["snapshot_id"] is not None)
+
+
 def _top_post(posts: list[dict]) -> TopPost | None:
-    measured = [post for post in posts if post["engagement"].actions is not None]
+    measured = [post for post in posts if post["snapshot_id"] is not None]
     if not measured:
         return None
-    best = max(measured, key=lambda post: (post["engagement"].actions, post["published_at"], post["id"]))
+    best = max(measured, key=lambda post: (engagement.actions(post), post["published_at"], post["id"]))
+    result = post_engagement(best)
     return TopPost(
         pk=best["id"],
         url=best["url"],
         external_id=best["external_id"],
         published_at=best["published_at"],
-        actions=best["engagement"].actions,
-        rate_by_impressions=best["engagement"].rate_by_impressions,
+        actions=result.actions,
+        rate_by_impressions=result.rate_by_impressions,
     )
 
 

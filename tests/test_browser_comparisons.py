@@ -7,16 +7,18 @@ Chromium comes from the system (Debian's `chromium` package), never from `playwr
 """
 
 import csv
+import datetime as dt
 import io
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.comparison_data import PERIOD, peers, personal_account
+from tests.comparison_data import PERIOD, add_post, peers, personal_account
 from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
+WEDNESDAY = dt.datetime(2024, 3, 6, 20, 0, tzinfo=dt.UTC)  # 15:00 in New York
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,8 +49,12 @@ def browser_page(monkeypatch):
 
 @pytest.fixture
 def radiology_accounts(northfield_radiology, northfield_nucmed):
-    """Eight Instagram accounts and one on X in Northfield radiology; nuclear medicine has one too."""
+    """
+    Eight Instagram accounts and one on X in Northfield radiology (nuclear medicine has one too); each
+    Instagram account posts on Mondays, and one of them once on a Wednesday afternoon.
+    """
     accounts = peers(northfield_radiology, 8, prefix="rad")
+    add_post(accounts[0], published_at=WEDNESDAY, snapshot={"impressions": 1000, "likes": 5})
     personal_account(northfield_radiology, handle="rad_on_x", key="twitter", rates=(0.09,))
     personal_account(northfield_nucmed, handle="nuc_only", rates=(0.02,))
     return accounts
@@ -103,5 +109,6 @@ def test_reviewer_filters_sorts_exports_and_sees_the_heatmap(
     # Eight posts on Mondays at 9:00 in New York (before daylight time): a cell with a rate and its n.
     monday = heatmap.locator("tbody tr").first
     assert "n=8" in monday.inner_text()
-    assert "not enough data" in heatmap.inner_text()
+    wednesday = heatmap.locator("tbody tr").nth(2).locator("td").nth(15)
+    assert wednesday.inner_text().split() == ["not", "enough", "data,", "n=1"]
     assert os.path.getsize(tmp_path / "3-heatmap.png") > 10_000

@@ -41,12 +41,12 @@ HEADERS = (
     ("rate_by_followers", "Rate by followers", "mean of per-post rates"),
     ("pooled_rate_by_followers", "Rate by followers", "pooled"),
 )
-# Columns that read best largest first when a header is first followed.
+# Text columns sort A to Z on a first click; number columns largest first.
 TEXT_COLUMNS = {"handle", "platform"}
 LINES_PER_CHART = 8  # followers over time: the first rows of the page, so the lines stay tellable apart
 
 
-def _form_context(request, parameters, serializer_class) -> dict:
+def _form_context(request, parameters) -> dict:
     """What every comparison page's form needs, and the selection when the parameters are valid."""
     context = {
         "form": parameters,
@@ -88,7 +88,7 @@ def _without(params, *names) -> str:
 
 def _page(request, template: str, serializer_class=SelectionSerializer, build=None):
     parameters = serializer_class(data=request.GET, context={"user": request.user})
-    context = _form_context(request, parameters, serializer_class)
+    context = _form_context(request, parameters)
     if context["selection"] is None:
         return render(request, template, context, status=400)
     context.update(build(context["selection"]))
@@ -167,7 +167,7 @@ def series_page(request):
     if "hashtag" not in request.GET:
         # The page's first visit: the form alone, without an error for the empty field.
         parameters = SelectionSerializer(data=request.GET, context={"user": request.user})
-        context = _form_context(request, parameters, SelectionSerializer)
+        context = _form_context(request, parameters)
         return render(request, "portfolio/comparisons/series.html", context)
 
     def build(selection):

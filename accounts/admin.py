@@ -57,7 +57,7 @@ class DepartmentInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(ScopedModelAdmin):
-    list_display = ("name", "slug", "country", "timezone", "department_count")
+    list_display = ("name", "slug", "country", "timezone", "shares_aggregates", "department_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [DepartmentInline]

@@ -98,6 +98,14 @@ class Institution(models.Model):
         default="UTC",
         help_text="Used for the institution's calendar, e.g. the best time to post.",
     )
+    shares_aggregates = models.BooleanField(
+        "shares aggregates with other institutions",
+        default=False,
+        help_text=(
+            "Let other institutions compare with this one's departments and institution as a whole: totals, "
+            "medians and pooled rates of groups of at least five accounts, never an account's own numbers."
+        ),
+    )
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -372,16 +380,21 @@ class SocialAccountQuerySet(ScopedQuerySet):
     def faculty_q(self, faculty_id):
         return Q(faculty_id=faculty_id)
 
-    def with_followers_as_of(self, as_of):
-        """Annotate `followers` and `followers_on`: the latest reported follower count on or before `as_of`."""
+    def with_followers_as_of(self, as_of, *, name: str = "followers"):
+        """
+        Annotate `followers` and `followers_on`: the latest reported follower count on or before `as_of`.
+        `name` renames them (`followers_at_start`, `followers_at_start_on`) so two dates fit in one query.
+        """
         from metrics.models import AccountMetrics
 
         latest = AccountMetrics.objects.filter(
             account=OuterRef("pk"), captured_on__lte=as_of, followers__isnull=False
         ).order_by("-captured_on")
         return self.annotate(
-            followers=Subquery(latest.values("followers")[:1]),
-            followers_on=Subquery(latest.values("captured_on")[:1]),
+            **{
+                name: Subquery(latest.values("followers")[:1]),
+                f"{name}_on": Subquery(latest.values("captured_on")[:1]),
+            }
         )
 
     def with_post_count(self):

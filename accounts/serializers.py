@@ -25,7 +25,7 @@ class InstitutionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Institution
-        fields = ["id", "name", "slug", "country", "timezone"]
+        fields = ["id", "name", "slug", "country", "timezone", "shares_aggregates"]
 
 
 class DepartmentSerializer(ScopedModelSerializer):

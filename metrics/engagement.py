@@ -146,20 +146,38 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     frame[columns] = frame[columns].astype("float64")
     frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1).where(has_snapshot)
     for denominator in DENOMINATORS:
-        usable = frame[denominator] > 0
+        # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.
+        usable = (frame[denominator] > 0) & frame["actions"].notna()
         frame[f"rate_{denominator}"] = (frame["actions"] / frame[denominator]).where(usable)
         frame[f"actions_{denominator}"] = frame["actions"].where(usable)
         frame[f"total_{denominator}"] = frame[denominator].where(usable)
 
+    # Every sum, count, mean, min and max of every group in a few vectorised passes, not pandas calls per group.
+    grouped = frame.groupby(key, dropna=False, sort=False)
+    rate_columns = [f"rate_{denominator}" for denominator in DENOMINATORS]
+    pooled_parts = [f"{part}_{denominator}" for denominator in DENOMINATORS for part in ("actions", "total")]
+    summed = ["actions", "impressions", "reach", *pooled_parts]
+    # Each result lists the groups in the same order (first appearance), so they are read side by side.
+    sizes = grouped.size()
+    statistics = {
+        "sum": grouped[summed].sum().to_dict("records"),
+        "count": grouped[["actions", "impressions", "reach", *rate_columns]].count().to_dict("records"),
+        "mean": grouped[rate_columns].mean().to_dict("records"),
+        "min": grouped[rate_columns].min().to_dict("records"),
+        "max": grouped[rate_columns].max().to_dict("records"),
+    }
+
     summaries = {}
-    for group_key, group in frame.groupby(key, dropna=False, sort=False):
+    for position, (group_key, size) in enumerate(sizes.items()):
+        group = {name: records[position] for name, records in statistics.items()}
+        sums, counts = group["sum"], group["count"]
         summaries[None if key == "_all" else group_key] = EngagementSummary(
             as_of=as_of,
-            posts=len(group),
-            posts_with_metrics=int(group["actions"].notna().sum()),
-            actions=int(group["actions"].sum()),
-            impressions=_sum_or_none(group["impressions"]),
-            reach=_sum_or_none(group["reach"]),
+            posts=int(size),
+            posts_with_metrics=int(counts["actions"]),
+            actions=int(sums["actions"]),
+            impressions=int(sums["impressions"]) if counts["impressions"] else None,
+            reach=int(sums["reach"]) if counts["reach"] else None,
             by_impressions=_rate_summary(group, "impressions"),
             by_reach=_rate_summary(group, "reach"),
             by_followers=_rate_summary(group, "followers"),
@@ -181,20 +199,22 @@ def empty_summary(as_of: date) -> EngagementSummary:
     )
 
 
-def _rate_summary(group: pd.DataFrame, denominator: str) -> RateSummary:
-    rates = group[f"rate_{denominator}"].dropna()
-    if rates.empty:
+def _rate_summary(group: dict, denominator: str) -> RateSummary:
+    """One group's rate from its statistics (see `summarize_by`)."""
+    column = f"rate_{denominator}"
+    posts = int(group["count"][column])
+    if not posts:
         return _empty_rate(denominator)
-    action_total = int(group[f"actions_{denominator}"].sum())
-    denominator_total = int(group[f"total_{denominator}"].sum())
+    action_total = int(group["sum"][f"actions_{denominator}"])
+    denominator_total = int(group["sum"][f"total_{denominator}"])
     return RateSummary(
         denominator=denominator,
-        posts=len(rates),
+        posts=posts,
         actions=action_total,
         denominator_total=denominator_total,
-        mean=float(rates.mean()),
-        min=float(rates.min()),
-        max=float(rates.max()),
+        mean=float(group["mean"][column]),
+        min=float(group["min"][column]),
+        max=float(group["max"][column]),
         pooled=rate(action_total, denominator_total),
     )
 
@@ -203,9 +223,3 @@ def _empty_rate(denominator: str) -> RateSummary:
     return RateSummary(
         denominator=denominator, posts=0, actions=0, denominator_total=0, mean=None, min=None, max=None, pooled=None
     )
-
-
-def _sum_or_none(column: pd.Series) -> int | None:
-    """Sum of the reported values; None when no row reported any."""
-    reported = column.dropna()
-    return int(reported.sum()) if not reported.empty else None

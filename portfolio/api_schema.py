@@ -45,5 +45,7 @@ class AutoSchema(SpectacularAutoSchema):
         return responses
 
     def _is_parametrised_action(self) -> bool:
-        # Custom actions such as engagement/ and audience/ validate their query parameters.
-        return bool(getattr(self.view, "action", None)) and bool(self.get_override_parameters())
+        # Custom actions such as engagement/ and audience/, and plain views such as compare/, validate their
+        # query parameters.
+        has_action = bool(getattr(self.view, "action", None)) or not hasattr(self.view, "get_queryset")
+        return has_action and bool(self.get_override_parameters())

@@ -8,6 +8,7 @@ from portfolio import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("methods/", views.methods, name="methods"),
+    path("compare/", include("portfolio.comparisons.urls")),
     path("imports/template.csv", metrics_views.import_template, name="import-template"),
     # Sign in and out only: the other auth views have no pages of their own yet.
     path(

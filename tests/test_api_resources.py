@@ -89,7 +89,7 @@ def sign_in():
 
 # Field names, exactly: clients depend on them.
 FIELDS = {
-    "institutions": {"id", "name", "slug", "country", "timezone"},
+    "institutions": {"id", "name", "slug", "country", "timezone", "shares_aggregates"},
     "departments": {"id", "institution", "name", "slug"},
     "users": {"id", "username", "email", "first_name", "last_name", "is_active"},
     "memberships": {"id", "user", "institution", "department", "role"},

@@ -122,6 +122,9 @@ def test_summaries_leave_out_posts_without_a_snapshot(post):
     assert (summary.posts, summary.posts_with_metrics, summary.actions) == (2, 1, 10)
     assert summary.by_followers.posts == 1
     assert summary.by_followers.mean == summary.by_followers.min == pytest.approx(0.1)
+    # The post without a snapshot has followers on its day, but no actions: not in the pooled denominator either.
+    assert (summary.by_followers.actions, summary.by_followers.denominator_total) == (10, 100)
+    assert summary.by_followers.pooled == pytest.approx(0.1)
 
 
 def test_blank_counts_stay_blank_and_are_not_zero(post):

@@ -91,17 +91,22 @@ class PlainPostList(generics.ListAPIView):
 
 
 def run_in_throwaway_database(
-    *, database_url: str | None, arguments: list[str], keep: bool, write: Callable[[str], None]
+    *,
+    database_url: str | None,
+    arguments: list[str],
+    keep: bool,
+    write: Callable[[str], None],
+    command: str = "benchmark_api",
 ) -> None:
     """
     Create a throwaway database (SQLite, or next to `database_url` on PostgreSQL), run
-    `manage.py benchmark_api --inside <arguments>` against it, relay its output to `write`,
+    `manage.py <command> --inside <arguments>` against it, relay its output to `write`,
     and delete the database unless `keep`. Raises BenchmarkError if the child fails.
     """
     with _throwaway_database(database_url, keep=keep, write=write) as url:
         env = {**os.environ, "DATABASE_URL": url, THROWAWAY_DATABASE_ENV: url, "PYTHONUNBUFFERED": "1"}
         env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
-        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "benchmark_api", "--inside", *arguments]
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), command, "--inside", *arguments]
         with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
             for line in child.stdout:
                 write(line.rstrip("\n"))

@@ -1,0 +1,206 @@
+"""
+The comparison benchmark behind `python manage.py benchmark_compare`.
+
+What it answers: with 1,000 accounts and 1,000,000 post snapshots (100 posts per account over the last year,
+10 snapshots each, a weekly follower count), how long one comparison of every account takes, and how much
+memory it needs. The target: a median under 1 s for the comparison API as a superuser (every account in the
+set, every figure and percentile computed, a page of 50 rows answered).
+
+Timed, in process through Django's test client (full middleware, session authentication, DEBUG off), in the
+throwaway database of `portfolio.benchmarks.api` (never the developer's data):
+- `/api/v1/compare/` over all institutions as the superuser (1,000 accounts) and as the first institution's
+  admin (a third of them);
+- the comparison page `/compare/` as the superuser (the same computation, plus the HTML and the charts);
+- `/api/v1/compare/rollups/` per institution, as the superuser.
+Memory: the peak of Python allocations during one comparison (tracemalloc), and the process's peak resident
+memory, data generation included.
+"""
+
+import statistics
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db import connection, reset_queries
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Institution
+from portfolio.benchmarks.api import (
+    BenchmarkError,
+    _load_average,
+    _peak_memory_mb,
+    describe_database,
+)
+from portfolio.benchmarks.data import DEFAULT_SEED, build_dataset
+
+TARGET_MEDIAN_S = 1.0
+WARMUP_REQUESTS = 1
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    samples: int
+    median_s: float
+    max_s: float
+    queries: int
+    is_target: bool
+
+    @property
+    def meets_target(self) -> bool:
+        return self.median_s < TARGET_MEDIAN_S
+
+
+@dataclass(frozen=True)
+class Report:
+    database: str
+    counts: dict[str, int]
+    seed: int
+    generation_seconds: float
+    timings: list[Timing]
+    traced_peak_mb: float
+    peak_memory_mb: float | None
+    load_average: tuple[float, float] | None
+
+    @property
+    def misses(self) -> list[Timing]:
+        return [timing for timing in self.timings if timing.is_target and not timing.meets_target]
+
+
+def run_benchmark(
+    *,
+    accounts: int,
+    posts_per_account: int,
+    snapshots_per_post: int,
+    requests: int,
+    seed: int = DEFAULT_SEED,
+    log: Callable[[str], None] = print,
+) -> Report:
+    if requests < 1:
+        raise BenchmarkError("Time at least one request per endpoint.")
+    posts = accounts * posts_per_account
+    log(f"Building the data set: {accounts:,} accounts, {posts:,} posts, {snapshots_per_post} snapshots each...")
+    started = time.perf_counter()
+    dataset = build_dataset(
+        posts=posts,
+        snapshots_per_post=snapshots_per_post,
+        posts_per_account=posts_per_account,
+        today=timezone.localdate(),
+        seed=seed,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    generation_seconds = time.perf_counter() - started
+    log(f"Built in {generation_seconds:.1f} s. Timing the comparison...")
+
+    everywhere = urlencode({"institution": list(Institution.objects.values_list("pk", flat=True))}, doseq=True)
+    first = f"institution={dataset.institution.pk}"
+    endpoints = [
+        (
+            dataset.superuser,
+            f"API compare, superuser, all {accounts:,} accounts",
+            f"/api/v1/compare/?{everywhere}",
+            True,
+        ),
+        (dataset.admin, "API compare, institution admin, own institution", f"/api/v1/compare/?{first}", False),
+        (dataset.superuser, "page /compare/, superuser, all accounts", f"/compare/?{everywhere}", False),
+        (
+            dataset.superuser,
+            "API roll-ups, superuser, per institution",
+            f"/api/v1/compare/rollups/?{everywhere}",
+            False,
+        ),
+    ]
+    load_before = _load_average()
+    timings = []
+    with (
+        override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]),
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        for user, label, path, is_target in endpoints:
+            client = Client(HTTP_ACCEPT="application/json")
+            client.force_login(user)
+            timings.append(_time(client, label, path, requests=requests, is_target=is_target))
+        traced_peak_mb = _traced_peak(dataset.superuser, f"/api/v1/compare/?{everywhere}")
+    load_after = _load_average()
+    return Report(
+        database=describe_database(),
+        counts=dataset.counts,
+        seed=seed,
+        generation_seconds=generation_seconds,
+        timings=timings,
+        traced_peak_mb=traced_peak_mb,
+        peak_memory_mb=_peak_memory_mb(),
+        load_average=(load_before, load_after) if load_before is not None else None,
+    )
+
+
+def _get(client: Client, path: str):
+    response = client.get(path)
+    if response.status_code != 200:
+        raise BenchmarkError(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def _time(client: Client, label: str, path: str, *, requests: int, is_target: bool) -> Timing:
+    for _ in range(WARMUP_REQUESTS):
+        _get(client, path)
+    # The log keeps only the last 9,000 queries, a length the data generation reaches: empty it first.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, path)
+    queries = len(captured)  # now: the next request empties the log
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        _get(client, path)
+        samples.append(time.perf_counter() - started)
+    return Timing(label, len(samples), statistics.median(samples), max(samples), queries, is_target)
+
+
+def _traced_peak(user, path: str) -> float:
+    """Peak of Python allocations (MB) while one request computes the comparison."""
+    client = Client(HTTP_ACCEPT="application/json")
+    client.force_login(user)
+    tracemalloc.start()
+    try:
+        _get(client, path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+def format_report(report: Report) -> list[str]:
+    counts = ", ".join(f"{count:,} {label}" for label, count in report.counts.items())
+    lines = [
+        "",
+        f"Database: {report.database}",
+        f"Data: {counts} (seed {report.seed})",
+        f"Generated in {report.generation_seconds:.1f} s",
+        "Timing: in process (Django test client: full middleware, session authentication; DEBUG off), "
+        f"after {WARMUP_REQUESTS} warm-up request",
+        "",
+        f"  {'request':<55} {'n':>3} {'median s':>9} {'max s':>7} {'queries':>7}  target",
+    ]
+    for t in report.timings:
+        verdict = ("PASS" if t.meets_target else "MISS") if t.is_target else ""
+        lines.append(
+            f"  {t.label:<55} {t.samples:>3} {t.median_s:>9.3f} {t.max_s:>7.3f} {t.queries:>7}  {verdict}".rstrip()
+        )
+    target = f"the superuser's comparison of every account under {TARGET_MEDIAN_S:g} s median"
+    lines += ["", f"Target ({target}): {'MISS' if report.misses else 'PASS'}"]
+    lines.append(f"Peak Python allocations during one comparison (tracemalloc): {report.traced_peak_mb:,.1f} MB")
+    if report.load_average is not None:
+        before, after = report.load_average
+        lines.append(f"Machine load average {before:.1f} before the timing and {after:.1f} after")
+    if report.peak_memory_mb is not None:
+        lines.append(f"Peak memory of the benchmark process, data generation included: {report.peak_memory_mb:,.0f} MB")
+    return lines

@@ -1,0 +1,295 @@
+"""
+The comparison table: every figure equals the account engagement endpoint's, percentiles are right, the page
+sorts, searches, paginates and exports, and its query count does not grow with the accounts.
+"""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from portfolio.spreadsheets import safe_cell
+from tests.comparison_data import MARCH, PERIOD, add_post, department_account, peers, personal_account
+from tests.factories import AccountMetricsFactory
+
+pytestmark = pytest.mark.django_db
+
+COMPARE = reverse("compare")
+API = "/api/v1/compare/"
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    # A fresh copy of the user: roles are cached on the user object, and each request should read them.
+    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
+    return client
+
+
+@pytest.fixture
+def radiology(northfield_radiology, alice_instagram):
+    """Northfield radiology: Alice's account with varied posts, two colleagues' accounts and a department account."""
+    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2024, 1, 1), followers=7000)
+    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2024, 6, 1), followers=7100)
+    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2025, 2, 1), followers=9999)  # after as-of
+    worked = {"likes": 184, "comments": 10, "shares": 11, "saves": 36, "profile_visits": 42, "follows": 9}
+    add_post(alice_instagram, snapshot={"impressions": 6154, **worked}, content_type="image", category="education")
+    add_post(
+        alice_instagram,
+        published_at=MARCH + dt.timedelta(days=30),
+        snapshot={"impressions": 2000, "reach": 1500, "likes": 50},
+        content_type="video",
+        category="research",
+    )
+    add_post(alice_instagram, published_at=MARCH + dt.timedelta(days=40))  # no snapshot: counts nowhere else
+    add_post(alice_instagram, published_at=dt.datetime(2023, 6, 1, tzinfo=dt.UTC), snapshot={"likes": 5})  # before
+    department = department_account(northfield_radiology, handle="nf_radiology")
+    add_post(department, snapshot={"impressions": 0, "likes": 3}, content_type="link")  # rate not computable
+    colleagues = [
+        personal_account(northfield_radiology, handle="carol_rads", rates=(0.02, 0.04)),
+        personal_account(northfield_radiology, handle="=evil_formula", rates=(0.05,), followers=(100,)),
+    ]
+    return [alice_instagram, department, *colleagues]
+
+
+def params(department, **extra) -> dict:
+    return {"department": department.pk, **PERIOD, **extra}
+
+
+# --- every figure equals the engagement endpoint ------------------------------------------------------------
+
+
+def test_each_row_equals_the_account_engagement_endpoint_for_the_same_window(bob, radiology, northfield_radiology):
+    client = api(bob)
+    answer = client.get(API, params(northfield_radiology)).json()
+
+    assert answer["count"] == len(radiology) == 4
+    for row in answer["results"]:
+        summary = client.get(f"/api/v1/accounts/{row['account']}/engagement/", PERIOD).json()
+        for figure in ("posts", "posts_with_metrics", "actions", "impressions", "reach"):
+            assert row[figure] == summary[figure], (row["handle"], figure)
+        for rate in ("rate_by_impressions", "rate_by_reach", "rate_by_followers"):
+            assert row[rate] == summary[rate], (row["handle"], rate)
+
+
+def test_the_page_shows_the_figures_the_api_reports(client, bob, radiology, northfield_radiology, alice_instagram):
+    client.force_login(bob)
+    rows = {row.pk: row for row in client.get(COMPARE, params(northfield_radiology)).context["page_rows"]}
+    summary = api(bob).get(f"/api/v1/accounts/{alice_instagram.pk}/engagement/", PERIOD).json()
+
+    alice = rows[alice_instagram.pk]
+    assert (alice.posts, alice.actions, alice.impressions) == (3, 292 + 50, 8154)
+    assert alice.summary.posts_with_metrics == summary["posts_with_metrics"] == 2
+    assert (
+        alice.rate_by_impressions == summary["rate_by_impressions"]["mean"] == pytest.approx((292 / 6154 + 0.025) / 2)
+    )
+    assert alice.pooled_rate_by_impressions == summary["rate_by_impressions"]["pooled"] == 342 / 8154
+
+
+def test_followers_are_as_of_the_day_and_growth_is_over_the_period(bob, radiology, northfield_radiology):
+    rows = {row["handle"]: row for row in api(bob).get(API, params(northfield_radiology)).json()["results"]}
+
+    assert rows["alice_rads"]["followers"] == 7100  # the count of 2025 comes after the as-of date
+    assert rows["alice_rads"]["followers_counted_on"] == "2024-06-01"
+    assert rows["alice_rads"]["follower_growth"] == 100
+    assert rows["=evil_formula"]["follower_growth"] is None  # one count, on the first day: nothing counted since
+    assert rows["nf_radiology"]["followers"] is None
+
+
+def test_posts_per_week_mix_and_top_post(bob, radiology, northfield_radiology):
+    rows = {row["handle"]: row for row in api(bob).get(API, params(northfield_radiology)).json()["results"]}
+    alice = rows["alice_rads"]
+
+    assert alice["posts_per_week"] == pytest.approx(3 / (366 / 7))  # 2024 has 366 days
+    assert alice["career_categories"] == {"education": 2, "research": 1}
+    assert alice["content_types"] == {"image": 2, "video": 1}
+    assert alice["top_post"]["actions"] == 292
+    assert alice["top_post"]["rate_by_impressions"] == pytest.approx(292 / 6154)
+    assert rows["nf_radiology"]["rate_by_impressions"]["mean"] is None  # 0 impressions: not computable, not 0
+
+
+# --- percentiles --------------------------------------------------------------------------------------------
+
+
+def test_percentiles_within_the_set_follow_the_mid_rank_definition(bob, northfield_radiology):
+    for handle, rate in (("one", 0.01), ("two_a", 0.02), ("two_b", 0.02), ("five", 0.05)):
+        personal_account(northfield_radiology, handle=handle, rates=(rate,))
+
+    rows = api(bob).get(API, params(northfield_radiology)).json()["results"]
+
+    ranks = {row["handle"]: row["percentiles"]["rate_by_impressions"] for row in rows}
+    assert ranks == {"one": 12.5, "two_a": 50.0, "two_b": 50.0, "five": 87.5}
+
+
+def test_an_account_without_a_computable_rate_has_no_percentile_and_is_left_out(bob, northfield_radiology):
+    personal_account(northfield_radiology, handle="low", rates=(0.01,))
+    personal_account(northfield_radiology, handle="high", rates=(0.03,))
+    personal_account(northfield_radiology, handle="silent")
+
+    rows = api(bob).get(API, params(northfield_radiology)).json()["results"]
+
+    ranks = {row["handle"]: row["percentiles"]["rate_by_impressions"] for row in rows}
+    assert ranks == {"low": 25.0, "high": 75.0, "silent": None}
+
+
+# --- sort, search, filter, paginate ---------------------------------------------------------------------------
+
+
+def test_rows_sort_by_a_column_with_not_computable_values_last(bob, radiology, northfield_radiology):
+    client = api(bob)
+
+    descending = client.get(API, params(northfield_radiology, sort="-rate_by_impressions")).json()["results"]
+    ascending = client.get(API, params(northfield_radiology, sort="rate_by_impressions")).json()["results"]
+
+    assert [row["handle"] for row in descending] == ["=evil_formula", "alice_rads", "carol_rads", "nf_radiology"]
+    assert [row["handle"] for row in ascending] == ["carol_rads", "alice_rads", "=evil_formula", "nf_radiology"]
+
+
+def test_platform_kind_and_search_narrow_the_rows(bob, radiology, northfield_radiology):
+    client = api(bob)
+
+    def handles(**extra):
+        return {row["handle"] for row in client.get(API, params(northfield_radiology, **extra)).json()["results"]}
+
+    assert handles(platform="twitter") == {"nf_radiology"}
+    assert handles(kind="personal") == {"alice_rads", "carol_rads", "=evil_formula"}
+    assert handles(q="CAROL") == {"carol_rads"}
+
+
+def test_the_page_paginates_and_links_keep_the_selection(client, bob, northfield_radiology):
+    peers(northfield_radiology, 27)
+    client.force_login(bob)
+
+    response = client.get(COMPARE, params(northfield_radiology, sort="handle", page=2))
+
+    assert [row.handle for row in response.context["page_rows"]] == [
+        "peer_8",
+        "peer_9",
+    ]  # by text: peer_0, peer_1, peer_10, ...
+    html = response.content.decode()
+    assert "Page 2 of 2" in html
+    assert "sort=handle" in html and f"department={northfield_radiology.pk}" in html
+
+
+def test_an_invalid_selection_is_explained_on_the_page(client, bob, northfield_radiology):
+    client.force_login(bob)
+
+    backwards = client.get(COMPARE, {"start": "2024-05-01", "end": "2024-04-01"})
+    not_a_number = client.get(COMPARE, {"department": "abc"})
+
+    assert backwards.status_code == not_a_number.status_code == 400
+    assert '<a href="#id_end">End</a>: The end of the period is before its start.' in backwards.content.decode()
+    assert '<a href="#id_department">Department</a>: A valid integer is required.' in not_a_number.content.decode()
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+
+def test_csv_export_has_every_row_with_formulas_neutralised(client, bob, radiology, northfield_radiology):
+    client.force_login(bob)
+
+    response = client.get(reverse("compare-export", args=["csv"]), params(northfield_radiology, sort="handle"))
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="comparison-2024-01-01-2024-12-31-as-of-2024-12-31.csv"'
+    )
+    table = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["handle"] for row in table] == ["'=evil_formula", "alice_rads", "carol_rads", "nf_radiology"]
+    alice = table[1]
+    assert (alice["actions"], alice["impressions"], alice["mean_rate_by_reach"]) == (
+        "342",
+        "8154",
+        "0.03333333333333333",
+    )
+    assert alice["pooled_rate_by_followers"] == str(342 / 14000)
+    assert table[3]["mean_rate_by_impressions"] == ""  # not computable is blank, never 0
+
+
+def test_xlsx_export_matches_the_csv(client, bob, radiology, northfield_radiology):
+    client.force_login(bob)
+    query = params(northfield_radiology, sort="handle")
+
+    csv_rows = list(
+        csv.reader(io.StringIO(client.get(reverse("compare-export", args=["csv"]), query).content.decode()))
+    )
+    workbook = load_workbook(io.BytesIO(client.get(reverse("compare-export", args=["xlsx"]), query).content))
+    xlsx_rows = [["" if v is None else str(v) for v in row] for row in workbook.active.iter_rows(values_only=True)]
+
+    assert xlsx_rows[0] == csv_rows[0]
+    assert [row[4] for row in xlsx_rows] == [row[4] for row in csv_rows]  # handles, the formula neutralised
+    assert workbook.active["E2"].data_type == "s"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"])
+def test_safe_cell_neutralises_text_that_starts_a_formula(text):
+    assert safe_cell(text) == f"'{text}"
+
+
+def test_safe_cell_leaves_numbers_and_plain_text_alone():
+    assert safe_cell(-5) == -5
+    assert safe_cell("radiology") == "radiology"
+    assert safe_cell(None) is None
+
+
+# --- charts ----------------------------------------------------------------------------------------------
+
+
+def test_the_page_draws_the_rate_distribution_and_followers_over_time(client, bob, radiology, northfield_radiology):
+    client.force_login(bob)
+
+    html = client.get(COMPARE, params(northfield_radiology)).content.decode()
+
+    assert '<svg class="chart"' in html and 'id="rate-distribution-title"' in html
+    assert 'id="followers-over-time-title"' in html
+    assert "@alice_rads (Instagram): 7,000 on 2024-01-01 to 7,100 on 2024-06-01" in html
+    assert "<script" not in html
+
+
+# --- queries do not grow with the accounts -------------------------------------------------------------------
+
+
+# Session, user, roles (2), choices (2), accounts, posts with metrics, followers over time.
+PAGE_QUERIES = 9
+# The page's form lists the platforms.
+PAGE_QUERIES_WITH_FORM = PAGE_QUERIES + 1
+API_QUERIES = PAGE_QUERIES - 1  # no follower history
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        (COMPARE, PAGE_QUERIES_WITH_FORM),
+        (reverse("compare-export", args=["csv"]), API_QUERIES),
+        (reverse("compare-heatmap"), PAGE_QUERIES),
+        (reverse("compare-what-works"), PAGE_QUERIES),
+        (reverse("compare-series"), PAGE_QUERIES),
+    ],
+)
+def test_page_query_count_does_not_grow_with_accounts(
+    client, bob, northfield_radiology, django_assert_num_queries, path, queries
+):
+    client.force_login(bob)
+    peers(northfield_radiology, 3, prefix="first")
+    with django_assert_num_queries(queries):
+        assert client.get(path, {**PERIOD, "hashtag": "MSKMonday"}).status_code == 200
+
+    peers(northfield_radiology, 5, prefix="more")
+    with django_assert_num_queries(queries):
+        assert client.get(path, {**PERIOD, "hashtag": "MSKMonday"}).status_code == 200
+
+
+@pytest.mark.parametrize("endpoint", ["", "rollups/", "heatmap/", "content-types/", "series/"])
+def test_api_query_count_does_not_grow_with_accounts(bob, northfield_radiology, django_assert_num_queries, endpoint):
+    peers(northfield_radiology, 3, prefix="first")
+    client = api(bob)
+    with django_assert_num_queries(API_QUERIES - 2):  # authenticated by force: no session, no user query
+        assert client.get(f"{API}{endpoint}", {**PERIOD, "hashtag": "MSKMonday"}).status_code == 200
+
+    peers(northfield_radiology, 5, prefix="more")
+    client = api(bob)
+    with django_assert_num_queries(API_QUERIES - 2):
+        assert client.get(f"{API}{endpoint}", {**PERIOD, "hashtag": "MSKMonday"}).status_code == 200

@@ -1,0 +1,415 @@
+"""
+Every figure of a dossier, in one JSON-serialisable dict: what the page, the PDF, the CSV/XLSX tables and
+a frozen version are all made from. Nothing downstream queries the database or recomputes a number.
+
+`dossier_data(dossier)` runs a constant number of queries, whatever the number of posts, snapshots or peers:
+the posts of the period are read once (each with its latest snapshot as of the dossier's date and its
+account's followers on its publication day) and summarised by `metrics.engagement`, the same code behind
+every other engagement figure of the site.
+
+Conventions: dates are ISO strings ("2026-07-01"), exact decimals (weights, benchmark rates, the composite)
+are strings, rates are fractions as floats (0.047 is 4.7%) or None when not computable, counts are ints or
+None when not reported.
+
+The shape (keys of the top-level dict):
+
+    schema        1; bumped when the shape changes, so old frozen data can still be read
+    dossier       {id, title, period_start, period_end, as_of}
+    faculty       {id, name, rank, track, orcid, appointments: [{department, institution, primary}]}
+    philosophy    the narrative, plain text
+    impact        {accounts: [ACCOUNT], categories: [{category, metrics: [{metric, label, count}]}]}
+                  ACCOUNT = {id, platform, platform_key, handle, url, followers, followers_on, posts,
+                             posts_with_metrics, actions, impressions, reach,
+                             rates: [{denominator, posts, actions, denominator_total, mean, min, max, pooled}],
+                             follower_history: [{date, followers}]}
+    composite     None (no scoring profile chosen) or {profile: {name, description, institution},
+                  total, rows: [{category, metric, count, weight, contribution}]}
+    highlights    [{position, post_id, account_id, platform, handle, url, external_id, published_on,
+                    content_type, category, category_label, note, caption, snapshot_captured_on,
+                    metrics: {field: count}, actions, rates: {by_impressions, by_reach, by_followers},
+                    followers, provenance: {source, source_label, verified, file_name},
+                    privacy_flags: [{kind, label, excerpt, start, end}],
+                    privacy_acknowledged: None or {by, at}}]
+    activities    [{id, kind, kind_label, title, organisation, started_on, ended_on, url, description}]
+    audience      [{account_id, platform, handle, captured_on, dimensions: {dimension: [{bucket, count, share}]},
+                    regions, subregions, income_groups, income_classification, low_and_middle_income_share}]
+    context       {benchmarks: [{platform, platform_key, industry, year, denominator, rate, source, source_url,
+                                 note, compared_with: [{account_id, handle, mean, pooled, posts}]}],
+                   percentiles: [{account_id, handle, platform, metric, label, value,
+                                  department|institution|all: {percentile, peers}}],
+                   peer_groups: {department, institution}}
+    methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on}],
+                   provenance: provenance_summary(...) as a dict, weights: {metric: weight} or None}
+"""
+
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import date
+
+from django.db.models import OuterRef, Subquery
+
+from accounts.models import SocialAccount
+from metrics import audience as audience_summaries
+from metrics import engagement
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
+from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from portfolio import scoring
+
+try:
+    from portfolio.dossiers import integrity, privacy
+except ImportError:  # TEMPORARY until the checks modules are merged
+    integrity = privacy = None
+from portfolio.dossiers.peers import peer_values, percentile_rows
+from portfolio.dossiers.tables import tables
+from portfolio.models import Benchmark, Dossier
+
+SCHEMA = 1
+
+__all__ = ["dossier_data", "tables"]
+
+
+def dossier_data(dossier: Dossier) -> dict:
+    """Every figure of the dossier's seven sections (see the module docstring for the shape)."""
+    start, end, as_of = dossier.period_start, dossier.period_end, dossier.as_of
+    faculty = dossier.faculty
+    appointments = list(faculty.appointments.select_related("department__institution").order_by("-primary", "pk"))
+    primary = appointments[0].department if appointments else None
+
+    accounts = list(dossier.accounts.select_related("platform").with_followers_as_of(as_of))
+    account_ids = [account.pk for account in accounts]
+    # One read of the period's posts feeds the per-account summaries and the category counts.
+    post_rows = list(
+        Post.objects.filter(account__in=account_ids)
+        .published_between(start, end)
+        .with_engagement(as_of)
+        .values("account_id", *METRIC_FIELDS, "followers", "snapshot_id")
+    )
+    summaries = engagement.summarize_by(post_rows, key="account_id", as_of=as_of)
+    history = _follower_history(account_ids, start=start, as_of=as_of)
+
+    impact_accounts = []
+    for account in accounts:
+        summary = summaries.get(account.pk) or engagement.empty_summary(as_of)
+        entry = _account_entry(account, summary)
+        entry["follower_history"] = history.get(account.pk, [])
+        impact_accounts.append(entry)
+
+    counts = _metric_totals(post_rows, followers=[account.followers for account in accounts])
+    profile = dossier.scoring_profile
+    return {
+        "schema": SCHEMA,
+        "dossier": {
+            "id": dossier.pk,
+            "title": dossier.title,
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "as_of": as_of.isoformat(),
+        },
+        "faculty": {
+            "id": faculty.pk,
+            "name": faculty.name,
+            "rank": faculty.get_rank_display(),
+            "track": faculty.get_track_display(),
+            "orcid": faculty.orcid,
+            "appointments": [
+                {
+                    "department": appointment.department.name,
+                    "institution": appointment.department.institution.name,
+                    "primary": appointment.primary,
+                }
+                for appointment in appointments
+            ],
+        },
+        "philosophy": dossier.narrative,
+        "impact": {
+            "accounts": [_without_values(entry) for entry in impact_accounts],
+            "categories": _categories(counts),
+        },
+        "composite": _composite(profile, counts),
+        "highlights": _highlights(dossier, as_of=as_of),
+        "activities": _activities(dossier),
+        "audience": _audience(accounts, as_of=as_of),
+        "context": {
+            "benchmarks": _benchmarks(impact_accounts),
+            "percentiles": percentile_rows(
+                accounts=impact_accounts,
+                department_id=primary.pk if primary else None,
+                institution_id=primary.institution_id if primary else None,
+                start=start,
+                end=end,
+                as_of=as_of,
+            ),
+            "peer_groups": {
+                "department": primary.name if primary else None,
+                "institution": primary.institution.name if primary else None,
+            },
+        },
+        "methods": {
+            "as_of": as_of.isoformat(),
+            "integrity_flags": [
+                _jsonable(asdict(flag))
+                for flag in integrity.integrity_flags(account_ids=account_ids, start=start, end=end, as_of=as_of)
+            ]
+            if integrity
+            else [],
+            "provenance": _jsonable(
+                asdict(integrity.provenance_summary(account_ids=account_ids, start=start, end=end, as_of=as_of))
+            )
+            if integrity
+            else {},
+            "weights": dict(profile.weights) if profile else None,
+        },
+    }
+
+
+def _account_entry(account: SocialAccount, summary: engagement.EngagementSummary) -> dict:
+    return {
+        "id": account.pk,
+        "platform": account.platform.name,
+        "platform_key": account.platform.key,
+        "handle": account.handle,
+        "url": account.url,
+        "followers": account.followers,
+        "followers_on": _iso(account.followers_on),
+        "posts": summary.posts,
+        "posts_with_metrics": summary.posts_with_metrics,
+        "actions": summary.actions,
+        "impressions": summary.impressions,
+        "reach": summary.reach,
+        "rates": [asdict(rate) for rate in summary.rates],
+        # What the account is ranked on among its peers; dropped from the stored entry (the rates say it).
+        "values": peer_values(summary, account.followers),
+    }
+
+
+def _without_values(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if key != "values"}
+
+
+def _follower_history(account_ids: list[int], *, start: date, as_of: date) -> dict[int, list[dict]]:
+    """Follower counts of the review period up to the as-of date, oldest first, one list per account."""
+    rows = (
+        AccountMetrics.objects.filter(
+            account__in=account_ids, captured_on__gte=start, captured_on__lte=as_of, followers__isnull=False
+        )
+        .order_by("account_id", "captured_on")
+        .values_list("account_id", "captured_on", "followers")
+    )
+    history = defaultdict(list)
+    for account_id, captured_on, followers in rows:
+        history[account_id].append({"date": captured_on.isoformat(), "followers": followers})
+    return dict(history)
+
+
+def _metric_totals(post_rows: list[dict], *, followers: list[int | None]) -> dict[str, int | None]:
+    """
+    Each scored metric summed over the period's posts (metrics as of the dossier's date); followers summed
+    over the accounts. A metric no post reported stays None (not reported), never 0.
+    """
+    totals: dict[str, int | None] = {}
+    for metric in scoring.SCORED_METRICS:
+        values = followers if metric == "followers" else [row[metric] for row in post_rows]
+        reported = [value for value in values if value is not None]
+        totals[metric] = sum(reported) if reported else None
+    return totals
+
+
+def _categories(counts: dict[str, int | None]) -> list[dict]:
+    labels = {**METRIC_FIELDS, "followers": "Followers"}
+    return [
+        {
+            "category": category,
+            "metrics": [
+                {"metric": metric, "label": labels[metric], "count": count} for metric, count in metrics.items()
+            ],
+        }
+        for category, metrics in scoring.category_counts(counts).items()
+    ]
+
+
+def _composite(profile, counts: dict[str, int | None]) -> dict | None:
+    if profile is None:
+        return None
+    result = scoring.composite(counts, profile.weights)
+    return {
+        "profile": {
+            "name": profile.name,
+            "description": profile.description,
+            "institution": profile.institution.name if profile.institution_id else None,
+        },
+        **result.as_dict(),
+    }
+
+
+def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
+    highlights = list(dossier.highlight_rows.select_related("privacy_acknowledged_by").order_by("position", "pk"))
+    posts = (
+        Post.objects.filter(pk__in=[highlight.post_id for highlight in highlights])
+        .select_related("account__platform")
+        .with_engagement(as_of)
+        .in_bulk()
+    )
+    snapshots = PostMetrics.objects.filter(
+        pk__in=[post.snapshot_id for post in posts.values() if post.snapshot_id]
+    ).values("pk", "source", "verified_at", "import_batch__file_name")
+    provenance = {row["pk"]: row for row in snapshots}
+    categories = dict(CareerCategory.choices)
+    content_types = dict(ContentType.choices)
+    sources = dict(Provenance.choices)
+
+    entries = []
+    for highlight in highlights:
+        post = posts[highlight.post_id]
+        post_engagement = post.engagement
+        snapshot = provenance.get(post.snapshot_id)
+        acknowledged_by = highlight.privacy_acknowledged_by
+        entries.append(
+            {
+                "position": highlight.position,
+                "post_id": post.pk,
+                "account_id": post.account_id,
+                "platform": post.account.platform.name,
+                "handle": post.account.handle,
+                "url": post.url,
+                "external_id": post.external_id,
+                "published_on": post.published_on.isoformat(),
+                "content_type": content_types.get(post.content_type, post.content_type),
+                "category": post.category,
+                "category_label": categories.get(post.category, ""),
+                "note": post.highlight_note,
+                "caption": post.caption,
+                "snapshot_captured_on": _iso(post.snapshot_captured_on),
+                "metrics": {field: getattr(post, field) for field in METRIC_FIELDS},
+                "actions": post_engagement.actions,
+                "rates": {
+                    "by_impressions": post_engagement.rate_by_impressions,
+                    "by_reach": post_engagement.rate_by_reach,
+                    "by_followers": post_engagement.rate_by_followers,
+                },
+                "followers": post.followers,
+                "provenance": None
+                if snapshot is None
+                else {
+                    "source": snapshot["source"],
+                    "source_label": sources.get(snapshot["source"], snapshot["source"]),
+                    "verified": snapshot["verified_at"] is not None,
+                    "file_name": snapshot["import_batch__file_name"] or "",
+                },
+                "privacy_flags": [_jsonable(asdict(flag)) for flag in privacy.caption_flags(post.caption)]
+                if privacy
+                else [],
+                "privacy_acknowledged": None
+                if highlight.privacy_acknowledged_at is None
+                else {
+                    "by": _person(acknowledged_by),
+                    "at": highlight.privacy_acknowledged_at.isoformat(),
+                },
+            }
+        )
+    return entries
+
+
+def _person(user) -> str:
+    if user is None:
+        return "a former user"
+    return user.get_full_name() or user.get_username()
+
+
+def _activities(dossier: Dossier) -> list[dict]:
+    return [
+        {
+            "id": activity.pk,
+            "kind": activity.kind,
+            "kind_label": activity.get_kind_display(),
+            "title": activity.title,
+            "organisation": activity.organisation,
+            "started_on": activity.started_on.isoformat(),
+            "ended_on": _iso(activity.ended_on),
+            "url": activity.url,
+            "description": activity.description,
+        }
+        for activity in dossier.activities.order_by("-started_on", "title")
+    ]
+
+
+def _audience(accounts: list[SocialAccount], *, as_of: date) -> list[dict]:
+    """Each account's latest audience snapshot on or before the as-of date, summarised; one query for all."""
+    latest_day = (
+        AudienceSnapshot.objects.filter(account=OuterRef("account"), captured_on__lte=as_of)
+        .order_by("-captured_on")
+        .values("captured_on")[:1]
+    )
+    rows = defaultdict(list)
+    for row in (
+        AudienceSnapshot.objects.filter(
+            account__in=[account.pk for account in accounts], captured_on=Subquery(latest_day)
+        )
+        .order_by()
+        .values("account_id", "captured_on", "dimension", "bucket", "count")
+    ):
+        rows[row["account_id"]].append(row)
+    entries = []
+    for account in accounts:
+        if account.pk not in rows:
+            continue
+        summary = audience_summaries.summarize(rows[account.pk])
+        entries.append(
+            {
+                "account_id": account.pk,
+                "platform": account.platform.name,
+                "handle": account.handle,
+                **_jsonable(summary),
+            }
+        )
+    return entries
+
+
+def _benchmarks(accounts: list[dict]) -> list[dict]:
+    """Published rates for the dossier's platforms, each beside our rate over the same denominator."""
+    by_platform = defaultdict(list)
+    for account in accounts:
+        by_platform[account["platform_key"]].append(account)
+    entries = []
+    for benchmark in Benchmark.objects.filter(platform__key__in=by_platform).select_related("platform"):
+        compared = []
+        for account in by_platform[benchmark.platform.key]:
+            rate = next(rate for rate in account["rates"] if rate["denominator"] == benchmark.denominator)
+            compared.append(
+                {
+                    "account_id": account["id"],
+                    "handle": account["handle"],
+                    "mean": rate["mean"],
+                    "pooled": rate["pooled"],
+                    "posts": rate["posts"],
+                }
+            )
+        entries.append(
+            {
+                "platform": benchmark.platform.name,
+                "platform_key": benchmark.platform.key,
+                "industry": benchmark.industry,
+                "year": benchmark.year,
+                "denominator": benchmark.denominator,
+                "rate": str(benchmark.rate),
+                "source": benchmark.source,
+                "source_url": benchmark.source_url,
+                "note": benchmark.note,
+                "compared_with": compared,
+            }
+        )
+    return entries
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _jsonable(value):
+    """Dates to ISO strings, recursively; everything else as it is (the callers hand plain values)."""
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,109 @@
+"""
+Peer percentiles for a dossier: where each of its accounts stands among comparable accounts.
+
+Peers of an account are the personal accounts on the same platform whose owners hold an appointment
+(past or present) in the dossier owner's primary department, in that department's institution, or anywhere
+on the site. The period and as-of date are the dossier's, so every peer is measured exactly like the
+account itself, with the same engagement code. The account counts among its own peers (see
+`portfolio/percentiles.py`). Faculty see peers only through these percentiles and the size of each group,
+never one by one.
+
+Three queries, whatever the number of peers or posts: the peer accounts with their followers, their
+owners' appointments, and one engagement summary per peer account.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from accounts.models import Appointment, SocialAccount
+from metrics.engagement import empty_summary
+from metrics.models import Post
+from portfolio.percentiles import percentile
+
+# What each account is ranked on; the labels are what the page prints.
+PERCENTILE_METRICS = {
+    "followers": "Followers on the as-of date",
+    "posts": "Posts published in the period",
+    "rate_by_impressions": "Engagement rate by impressions (pooled)",
+    "rate_by_followers": "Engagement rate by followers (mean of per-post rates)",
+}
+GROUPS = ("department", "institution", "all")
+
+
+def peer_values(summary, followers: int | None) -> dict[str, float | int | None]:
+    """The values an account is ranked on, from its engagement summary and follower count."""
+    return {
+        "followers": followers,
+        "posts": summary.posts,
+        "rate_by_impressions": summary.by_impressions.pooled,
+        "rate_by_followers": summary.by_followers.mean,
+    }
+
+
+def percentile_rows(
+    *,
+    accounts: list[dict],
+    department_id: int | None,
+    institution_id: int | None,
+    start: date,
+    end: date,
+    as_of: date,
+) -> list[dict]:
+    """
+    One row per (account, metric): the account's value and its percentile in each peer group, with the
+    number of peers whose value is computable. `accounts` are the dossier's account entries (with `id`,
+    `platform_key`, `handle` and the `values` of `peer_values`). A group with no computable value, or a
+    value that is not computable, has a percentile of None.
+    """
+    if not accounts:
+        return []
+    platform_keys = {account["platform_key"] for account in accounts}
+    peers = list(
+        SocialAccount.objects.filter(
+            kind=SocialAccount.Kind.PERSONAL,
+            platform__key__in=platform_keys,
+            faculty__appointments__isnull=False,
+        )
+        .distinct()
+        .with_followers_as_of(as_of)
+        .values("pk", "faculty_id", "platform__key", "followers")
+    )
+    appointments = Appointment.objects.filter(faculty__in={peer["faculty_id"] for peer in peers}).values_list(
+        "faculty_id", "department_id", "department__institution_id"
+    )
+    departments_of, institutions_of = defaultdict(set), defaultdict(set)
+    for faculty_id, dept_id, institution_id in appointments:
+        departments_of[faculty_id].add(dept_id)
+        institutions_of[faculty_id].add(institution_id)
+    summaries = (
+        Post.objects.filter(account__in=[peer["pk"] for peer in peers])
+        .published_between(start, end)
+        .engagement_summaries_by_account(as_of)
+    )
+
+    groups = defaultdict(list)  # (platform, group) -> peer values
+    for peer in peers:
+        values = peer_values(summaries.get(peer["pk"]) or empty_summary(as_of), peer["followers"])
+        member_of = {
+            "all": True,
+            "department": department_id in departments_of[peer["faculty_id"]],
+            "institution": institution_id in institutions_of[peer["faculty_id"]],
+        }
+        for group in GROUPS:
+            if member_of[group]:
+                groups[peer["platform__key"], group].append(values)
+
+    rows = []
+    for account in accounts:
+        for metric, label in PERCENTILE_METRICS.items():
+            value = account["values"][metric]
+            row = {"account_id": account["id"], "handle": account["handle"], "platform": account["platform"]}
+            row.update(metric=metric, label=label, value=value)
+            for group in GROUPS:
+                peer_list = [values[metric] for values in groups[account["platform_key"], group]]
+                row[group] = {
+                    "percentile": percentile(value, peer_list),
+                    "peers": sum(1 for peer_value in peer_list if peer_value is not None),
+                }
+            rows.append(row)
+    return rows

@@ -1,0 +1,74 @@
+"""
+How a dossier's stored data reads on the page: its ISO dates, exact decimals and fractions become the words
+and percentages a committee reads. Pure formatting, no database: a frozen version renders from its data.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.dateformat import format as format_date
+from django_countries import countries
+
+from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent
+
+register = template.Library()
+
+
+@register.filter
+def day(value: str | date | None) -> str:
+    """'2026-07-01' -> '1 Jul 2026'; None -> ''."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, "j M Y")
+
+
+@register.filter
+def moment(value: str | datetime | None) -> str:
+    """An ISO timestamp as '1 Jul 2026, 14:05 UTC' (the offset it was stored with)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_date(value, "j M Y, H:i T")
+
+
+@register.filter
+def decimal_percent(value: str | Decimal | None) -> str:
+    """An exact fraction stored as a string: '0.0396' -> '3.96%' (as published, no rounding away)."""
+    if value in (None, ""):
+        return NOT_COMPUTABLE
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return str(value)
+    text = format(number.normalize(), "f")
+    return f"{text}%"
+
+
+@register.filter
+def share(value: float | None) -> str:
+    """An audience share (fraction) as a percentage with one decimal; None -> 'not computable'."""
+    return percent(value)
+
+
+@register.filter
+def rank(value: float | None) -> str:
+    """A percentile (0-100) as a whole number; None -> 'not computable'."""
+    if value is None:
+        return NOT_COMPUTABLE
+    return f"{value:.0f}"
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """'US' -> 'United States'; codes the list does not know (Unknown) stay as they are."""
+    return countries.name(code) or code
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    """mapping[key], or None: templates cannot index by a variable."""
+    return mapping.get(key) if mapping else None

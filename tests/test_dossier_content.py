@@ -1,0 +1,142 @@
+"""`dossier_data`, `tables` and `render_dossier_html`: every figure of a dossier, computed once."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from metrics.models import Post
+from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.render import render_dossier_html
+from portfolio.models import ScoringProfile
+from tests.factories import (
+    AccountMetricsFactory,
+    DossierFactory,
+    HighlightFactory,
+    PostFactory,
+    PostMetricsFactory,
+)
+
+AS_OF = dt.date(2026, 7, 1)
+WORKED_EXAMPLE = {"likes": 184, "comments": 10, "shares": 11, "saves": 36, "profile_visits": 42, "follows": 9}
+
+
+def published(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def alice_dossier(alice, alice_instagram):
+    """Two posts in the period with hand-computed numbers, one before it, one snapshot after the as-of date."""
+    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2025, 1, 1), followers=7100)
+    AccountMetricsFactory(account=alice_instagram, captured_on=dt.date(2026, 6, 1), followers=8000)
+    worked = PostFactory(
+        account=alice_instagram, published_at=published(dt.date(2025, 3, 3)), caption="Case #MSKMonday"
+    )
+    PostMetricsFactory(post=worked, captured_on=dt.date(2025, 3, 10), impressions=6154, reach=None, **WORKED_EXAMPLE)
+    # Later snapshot, after the as-of date: ignored.
+    PostMetricsFactory(post=worked, captured_on=dt.date(2026, 8, 1), impressions=9000, likes=900)
+    second = PostFactory(account=alice_instagram, published_at=published(dt.date(2025, 4, 1)))
+    PostMetricsFactory(post=second, captured_on=dt.date(2025, 4, 8), impressions=1000, reach=500, likes=50, comments=10)
+    before = PostFactory(account=alice_instagram, published_at=published(dt.date(2023, 6, 1)))
+    PostMetricsFactory(post=before, captured_on=dt.date(2023, 6, 8), impressions=100, likes=99)
+    dossier = DossierFactory(
+        faculty=alice.faculty, as_of=AS_OF, scoring_profile=ScoringProfile.objects.get(institution=None)
+    )
+    dossier.accounts.add(alice_instagram)
+    HighlightFactory(dossier=dossier, post=worked, position=1)
+    return dossier
+
+
+def test_general_impact_equals_the_engagement_summary_of_the_period(alice_dossier, alice_instagram):
+    data = dossier_data(alice_dossier)
+    account = data["impact"]["accounts"][0]
+    expected = (
+        Post.objects.filter(account=alice_instagram)
+        .published_between(alice_dossier.period_start, alice_dossier.period_end)
+        .engagement_summary(AS_OF)
+    )
+    assert account["posts"] == expected.posts == 2
+    assert account["actions"] == expected.actions == 292 + 60
+    assert account["impressions"] == expected.impressions == 7154
+    assert account["reach"] == expected.reach == 500
+    rates = {rate["denominator"]: rate for rate in account["rates"]}
+    assert rates["impressions"]["pooled"] == pytest.approx(352 / 7154)
+    assert rates["impressions"]["mean"] == pytest.approx((292 / 6154 + 60 / 1000) / 2)
+    assert rates["reach"]["posts"] == 1
+    assert rates["reach"]["pooled"] == pytest.approx(60 / 500)
+    # Followers on each post's day: 7,100 (counted 1 Jan 2025).
+    assert rates["followers"]["pooled"] == pytest.approx(352 / 14200)
+    assert account["followers"] == 8000
+    assert account["followers_on"] == "2026-06-01"
+
+
+def test_highlight_carries_the_worked_example(alice_dossier):
+    highlight = dossier_data(alice_dossier)["highlights"][0]
+    assert highlight["actions"] == 292
+    assert highlight["rates"]["by_impressions"] == pytest.approx(292 / 6154)
+    assert highlight["rates"]["by_reach"] is None
+    assert highlight["rates"]["by_followers"] == pytest.approx(292 / 7100)
+    assert highlight["snapshot_captured_on"] == "2025-03-10"
+    assert highlight["provenance"] == {
+        "source": "manual",
+        "source_label": "Manual entry",
+        "verified": False,
+        "file_name": "",
+    }
+
+
+def test_categories_and_composite_add_up(alice_dossier):
+    data = dossier_data(alice_dossier)
+    counts = {m["metric"]: m["count"] for c in data["impact"]["categories"] for m in c["metrics"]}
+    assert counts["likes"] == 184 + 50
+    assert counts["impressions"] == 7154
+    assert counts["followers"] == 8000
+    assert counts["views"] is None  # not reported is not 0
+    composite = data["composite"]
+    from decimal import Decimal
+
+    assert sum(Decimal(row["contribution"]) for row in composite["rows"]) == Decimal(composite["total"])
+    likes = next(row for row in composite["rows"] if row["metric"] == "likes")
+    assert (likes["count"], likes["weight"], likes["contribution"]) == (234, "0.1", "23.4")
+
+
+def test_data_is_json_serialisable_and_renders_without_queries(alice_dossier, django_assert_num_queries):
+    data = json.loads(json.dumps(dossier_data(alice_dossier)))
+    with django_assert_num_queries(0):
+        html = render_dossier_html(
+            data, frozen={"number": 2, "frozen_at": "2026-07-02T10:00:00+00:00", "frozen_by": "Alice Adams"}
+        )
+    assert html.startswith("<!doctype html>")
+    assert "Version 2 of this dossier" in html
+    assert "@alice_rads" in html
+    assert render_dossier_html(data) == render_dossier_html(data)
+
+
+def test_a_script_caption_is_escaped(alice_dossier):
+    post = alice_dossier.highlights.get()
+    post.caption = '<script>alert("x")</script> 47-year-old'
+    post.save()
+    html = render_dossier_html(dossier_data(alice_dossier))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def add_posts(account, count: int) -> None:
+    for i in range(count):
+        post = PostFactory(account=account, published_at=published(dt.date(2025, 5, 1) + dt.timedelta(days=i)))
+        PostMetricsFactory(post=post, impressions=100 + i, likes=i)
+
+
+def test_dossier_data_query_count_does_not_grow_with_posts(alice_dossier, alice_instagram, django_assert_num_queries):
+    add_posts(alice_instagram, 2)
+    dossier_data(alice_dossier)  # warm caches (content types, platforms)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        dossier_data(alice_dossier)
+    add_posts(alice_instagram, 40)
+    with django_assert_num_queries(len(few)):
+        data = dossier_data(alice_dossier)
+    assert data["impact"]["accounts"][0]["posts"] == 44

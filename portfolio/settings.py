@@ -218,4 +218,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every step of every PDF at INFO ("Step 2 - Fetching and parsing CSS"): noise in a log.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

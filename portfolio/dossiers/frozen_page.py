@@ -39,7 +39,7 @@ def frozen_document_response(
         {"version": version, "downloads": downloads, "back": back},
         request=request,
     )
-    response = HttpResponse(with_banner(version.html, banner))
+    response = HttpResponse(with_banner(version.html, banner.strip()))
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -72,7 +72,8 @@ class DossierViewSet(ScopedModelViewSet):
         responses={
             201: serializers.DossierVersionDetailSerializer,
             409: OpenApiResponse(
-                description="A highlighted caption has a privacy flag neither fixed nor acknowledged."
+                serializers.FreezeRefusedSerializer,
+                description="A highlighted caption has a privacy flag neither fixed nor acknowledged.",
             ),
         },
     )

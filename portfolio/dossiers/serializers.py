@@ -174,6 +174,16 @@ class DossierSerializer(ScopedModelSerializer):
             highlight.save()
 
 
+class UnresolvedHighlightSerializer(serializers.Serializer):
+    post = serializers.IntegerField()
+    flags = serializers.ListField(child=serializers.CharField(), help_text="Why the caption may identify a patient.")
+
+
+class FreezeRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    unresolved = UnresolvedHighlightSerializer(many=True)
+
+
 class DossierVersionSerializer(serializers.ModelSerializer):
     frozen_by = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField()

@@ -39,7 +39,9 @@ The shape (keys of the top-level dict):
                                   department|institution|all: {percentile, peers}}],
                    peer_groups: {department, institution}}
     methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on}],
-                   provenance: provenance_summary(...) as a dict, weights: {metric: weight} or None}
+                   provenance: {rows: [{numbers, source, source_label, total, verified, unverified}],
+                                files: [{batch_id, file_name, sha256, imported_at, snapshots}]},
+                   weights: {metric: weight} or None}
 """
 
 from collections import defaultdict
@@ -54,11 +56,7 @@ from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
 from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
 from portfolio import scoring
-
-try:
-    from portfolio.dossiers import integrity, privacy
-except ImportError:  # TEMPORARY until the checks modules are merged
-    integrity = privacy = None
+from portfolio.dossiers import integrity, privacy
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
 from portfolio.models import Benchmark, Dossier
@@ -149,14 +147,10 @@ def dossier_data(dossier: Dossier) -> dict:
             "integrity_flags": [
                 _jsonable(asdict(flag))
                 for flag in integrity.integrity_flags(account_ids=account_ids, start=start, end=end, as_of=as_of)
-            ]
-            if integrity
-            else [],
-            "provenance": _jsonable(
-                asdict(integrity.provenance_summary(account_ids=account_ids, start=start, end=end, as_of=as_of))
-            )
-            if integrity
-            else {},
+            ],
+            "provenance": integrity.provenance_summary(
+                account_ids=account_ids, start=start, end=end, as_of=as_of
+            ).as_dict(),
             "weights": dict(profile.weights) if profile else None,
         },
     }

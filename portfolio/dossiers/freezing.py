@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.exports import pdf_bytes, version_footer
-from portfolio.dossiers.privacy import PrivacyFlag, caption_flags
+from portfolio.dossiers.privacy import PrivacyFlag
+from portfolio.dossiers.privacy_status import highlights_with_unresolved_privacy, unresolved_privacy
 from portfolio.dossiers.render import render_dossier_html
 from portfolio.models import Dossier, DossierVersion, Highlight
 
@@ -52,13 +53,10 @@ class FreezeRefused(Exception):
 
 def unresolved_privacy_flags(dossier: Dossier) -> list[UnresolvedFlags]:
     """Highlighted posts, in dossier order, whose caption is flagged and whose flag nobody acknowledged."""
-    highlights = Highlight.objects.filter(dossier=dossier, privacy_acknowledged_at__isnull=True).select_related("post")
-    unresolved = []
-    for highlight in highlights:
-        flags = caption_flags(highlight.post.caption)
-        if flags:
-            unresolved.append(UnresolvedFlags(highlight=highlight, flags=flags))
-    return unresolved
+    return [
+        UnresolvedFlags(highlight=highlight, flags=unresolved_privacy(highlight))
+        for highlight in highlights_with_unresolved_privacy(dossier)
+    ]
 
 
 def sha256_hex(content: bytes) -> str:

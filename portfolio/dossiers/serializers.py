@@ -11,6 +11,7 @@ from accounts.api_scoping import ScopedModelSerializer
 from metrics.models import Post
 from portfolio.dossiers import sharing
 from portfolio.dossiers.exports import LIVE_FORMATS, VERSION_FORMATS
+from portfolio.dossiers.forms import personal_accounts, scoring_profiles
 from portfolio.dossiers.privacy import caption_flags
 from portfolio.models import Activity, Dossier, DossierVersion, Highlight, ScoringProfile, ShareAccess, ShareLink
 
@@ -54,8 +55,7 @@ class HighlightSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            # The account: validation checks that each post is the dossier's faculty member's own.
-            fields["post"].queryset = Post.objects.visible_to(request.user).select_related("account")
+            fields["post"].queryset = Post.objects.visible_to(request.user)
         return fields
 
     @extend_schema_field(PrivacyFlagSerializer(many=True))
@@ -118,21 +118,20 @@ class DossierSerializer(ScopedModelSerializer):
         attrs = super().validate(attrs)
         faculty = attrs.get("faculty") or getattr(self.instance, "faculty", None)
         errors = {}
-        if any(account.faculty_id != faculty.pk for account in related.get("accounts", ())):
-            errors["accounts"] = "A dossier covers only its faculty member's own accounts."
+        # The same choices the builder's forms offer: the faculty member's personal accounts and the profiles
+        # of the default and of their institutions.
+        own_accounts = set(personal_accounts(faculty).values_list("pk", flat=True))
+        if any(account.pk not in own_accounts for account in related.get("accounts", ())):
+            errors["accounts"] = "A dossier covers only its faculty member's own personal accounts."
         if any(activity.faculty_id != faculty.pk for activity in related.get("activities", ())):
             errors["activities"] = "A dossier lists only its faculty member's own activities."
         posts = [row["post"] for row in related.get("highlight_rows", ())]
-        if any(post.account.faculty_id != faculty.pk for post in posts):
+        if any(post.account_id not in own_accounts for post in posts):
             errors["highlights"] = "A dossier highlights only its faculty member's own posts."
         elif len({post.pk for post in posts}) != len(posts):
             errors["highlights"] = "A post is highlighted once per dossier."
         profile = attrs.get("scoring_profile")
-        if (
-            profile is not None
-            and profile.institution_id is not None
-            and not faculty.appointments.filter(department__institution=profile.institution_id).exists()
-        ):
+        if profile is not None and not scoring_profiles(faculty).filter(pk=profile.pk).exists():
             errors["scoring_profile"] = "Use the default profile or one of the faculty member's institutions."
         if errors:
             raise serializers.ValidationError(errors)

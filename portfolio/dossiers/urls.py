@@ -1,11 +1,28 @@
 from django.urls import path
 
-from portfolio.dossiers import version_views
+from portfolio.dossiers import activity_views, version_views, views
 
 app_name = "dossiers"
 
 urlpatterns = [
-    # Frozen versions, reviewer links and downloads.
+    # Building a dossier
+    path("", views.dossier_list, name="list"),
+    path("new/", views.dossier_create, name="create"),
+    path("<int:pk>/", views.dossier_detail, name="detail"),
+    path("<int:pk>/edit/", views.dossier_edit, name="edit"),
+    path("<int:pk>/highlights/", views.dossier_highlights, name="highlights"),
+    path("<int:pk>/highlights/add/", views.highlight_add, name="highlight-add"),
+    path(
+        "<int:pk>/highlights/<int:highlight_pk>/acknowledge/",
+        views.highlight_acknowledge,
+        name="highlight-acknowledge",
+    ),
+    path("<int:pk>/highlights/<int:highlight_pk>/remove/", views.highlight_remove, name="highlight-remove"),
+    path("<int:pk>/activities/", activity_views.activity_list, name="activities"),
+    path("<int:pk>/activities/new/", activity_views.activity_create, name="activity-create"),
+    path("<int:pk>/activities/<int:activity_pk>/edit/", activity_views.activity_edit, name="activity-edit"),
+    path("<int:pk>/activities/<int:activity_pk>/delete/", activity_views.activity_delete, name="activity-delete"),
+    # Versions, exports and sharing
     path("<int:pk>/versions/", version_views.versions, name="versions"),
     path("<int:pk>/freeze/", version_views.freeze_dossier, name="freeze"),
     path("<int:pk>/versions/<int:number>/", version_views.version_page, name="version"),

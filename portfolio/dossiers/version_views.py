@@ -7,7 +7,6 @@ faculty member, or an admin of their institution): others get 403, and another i
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,18 +18,11 @@ from portfolio.dossiers import exports, sharing
 from portfolio.dossiers.freezing import FreezeRefused, freeze, unresolved_privacy_flags
 from portfolio.dossiers.frozen_page import frozen_document_response
 from portfolio.dossiers.sharing_forms import ShareLinkForm
+from portfolio.dossiers.views import can_change, dossier_for
 from portfolio.models import Dossier, DossierVersion, ShareAccess, ShareLink
 
 # The access log shows a link's latest openings; the count says how many there were in all.
 ACCESSES_SHOWN = 20
-
-
-def dossier_for(request, pk: int, *, change: bool = False) -> Dossier:
-    """The dossier if the user may read it (else 404) and, with `change`, change it (else 403)."""
-    dossier = get_object_or_404(Dossier.objects.visible_to(request.user).select_related("faculty"), pk=pk)
-    if change and not Dossier.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied("Your role allows reading this dossier, not changing it.")
-    return dossier
 
 
 def version_for(request, pk: int, number: int) -> DossierVersion:
@@ -50,7 +42,7 @@ def versions(request, pk: int):
 
 
 def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -> HttpResponse:
-    may_change = Dossier.objects.editable_by(request.user).filter(pk=dossier.pk).exists()
+    may_change = can_change(request.user, dossier)
     accesses = ShareAccess.objects.order_by("-accessed_at")[:ACCESSES_SHOWN]
     links = (
         ShareLink.objects.select_related("created_by")

@@ -11,6 +11,7 @@ from django.utils.dateformat import format as format_date
 from django_countries import countries
 
 from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent
+from portfolio.dossiers.integrity import NUMBERS
 
 register = template.Library()
 
@@ -66,6 +67,12 @@ def rank(value: float | None) -> str:
 def country_name(code: str) -> str:
     """'US' -> 'United States'; codes the list does not know (Unknown) stay as they are."""
     return countries.name(code) or code
+
+
+@register.filter
+def provenance_numbers(key: str) -> str:
+    """'post_metrics' -> 'Post metrics' (the kinds of numbers `integrity.provenance_summary` counts)."""
+    return NUMBERS.get(key, key)
 
 
 @register.filter

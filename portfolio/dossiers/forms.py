@@ -1,0 +1,172 @@
+"""
+The dossier builder's forms. Choices are always limited to what belongs to the dossier's faculty member,
+so a posted id of someone else's account, post or activity fails validation instead of being linked.
+"""
+
+from django import forms
+from django.db.models import Q
+
+from accounts.access import access_for
+from accounts.models import Faculty, SocialAccount
+from metrics.models import Post
+from metrics.vocabulary import CareerCategory
+from portfolio.models import Activity, Dossier, Highlight, ScoringProfile
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def faculty_choices(user):
+    """Whom `user` may build a dossier for: themselves, and the faculty of institutions they administer."""
+    access = access_for(user)
+    if access.is_superuser:
+        return Faculty.objects.all()
+    return Faculty.objects.filter(
+        Q(pk__in=Faculty.objects.administered_by(user).values("pk")) | Q(pk=access.faculty_id)
+    )
+
+
+def personal_accounts(faculty):
+    return SocialAccount.objects.filter(faculty=faculty, kind=SocialAccount.Kind.PERSONAL).select_related("platform")
+
+
+def scoring_profiles(faculty):
+    """The site's default and the published profiles of the faculty member's institutions."""
+    institutions = faculty.appointments.values("department__institution")
+    return ScoringProfile.objects.filter(Q(institution=None) | Q(institution__in=institutions)).select_related(
+        "institution"
+    )
+
+
+def default_profile(faculty) -> ScoringProfile | None:
+    """The profile an institution of the faculty member publishes, else the site's default."""
+    profiles = list(scoring_profiles(faculty))
+    published = [profile for profile in profiles if profile.institution_id]
+    return (published or profiles or [None])[0]
+
+
+class DossierCreateForm(forms.ModelForm):
+    faculty = forms.ModelChoiceField(queryset=Faculty.objects.none(), label="Faculty member")
+
+    class Meta:
+        model = Dossier
+        fields = ["faculty", "title", "period_start", "period_end", "as_of"]
+        widgets = {"period_start": DATE_INPUT, "period_end": DATE_INPUT, "as_of": DATE_INPUT}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = faculty_choices(user)
+        self.fields["faculty"].queryset = choices
+        own = access_for(user).faculty_id
+        if own is not None and not choices.exclude(pk=own).exists():
+            # A faculty member builds their own dossiers: nothing to choose.
+            self.fields["faculty"].initial = own
+            self.fields["faculty"].widget = forms.HiddenInput()
+
+    def save(self, commit=True):
+        """A new dossier covers every personal account of its faculty member, with their institution's weights."""
+        self.instance.scoring_profile = default_profile(self.instance.faculty)
+        dossier = super().save(commit=commit)
+        if commit:
+            dossier.accounts.set(personal_accounts(dossier.faculty))
+        return dossier
+
+
+class DossierForm(forms.ModelForm):
+    class Meta:
+        model = Dossier
+        fields = ["title", "period_start", "period_end", "as_of", "narrative", "scoring_profile", "accounts"]
+        widgets = {
+            "period_start": DATE_INPUT,
+            "period_end": DATE_INPUT,
+            "as_of": DATE_INPUT,
+            "narrative": forms.Textarea(attrs={"rows": 10}),
+            "accounts": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "narrative": "Your scholarship philosophy: why you use social media, for whom, and what it has changed.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        faculty = self.instance.faculty
+        self.fields["accounts"].queryset = personal_accounts(faculty)
+        self.fields["scoring_profile"].queryset = scoring_profiles(faculty)
+        self.fields["scoring_profile"].empty_label = "No composite score (counts by category only)"
+
+
+class HighlightForm(forms.Form):
+    """One highlighted post: its order in this dossier, and the note and category it keeps on the post."""
+
+    position = forms.IntegerField(min_value=0, max_value=999, label="Order")
+    category = forms.ChoiceField(choices=[("", "Not set"), *CareerCategory.choices], required=False, label="Category")
+    highlight_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why highlighted", max_length=2000
+    )
+
+    def __init__(self, *args, highlight: Highlight, **kwargs):
+        self.highlight = highlight
+        post = highlight.post
+        initial = {"position": highlight.position, "category": post.category, "highlight_note": post.highlight_note}
+        super().__init__(*args, initial=initial, prefix=f"h{highlight.pk}", **kwargs)
+
+    def save(self) -> None:
+        self.highlight.position = self.cleaned_data["position"]
+        self.highlight.save(update_fields=["position"])
+        post = self.highlight.post
+        post.category = self.cleaned_data["category"]
+        post.highlight_note = self.cleaned_data["highlight_note"]
+        post.save(update_fields=["category", "highlight_note", "hashtags", "updated_at"])
+
+
+class AddHighlightForm(forms.Form):
+    post = forms.ModelChoiceField(queryset=Post.objects.none())
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.fields["post"].queryset = candidate_posts(dossier)
+
+    def save(self) -> Highlight:
+        last = self.dossier.highlight_rows.order_by("-position").values_list("position", flat=True).first()
+        highlight, _ = Highlight.objects.get_or_create(
+            dossier=self.dossier, post=self.cleaned_data["post"], defaults={"position": (last or 0) + 1}
+        )
+        return highlight
+
+
+def candidate_posts(dossier: Dossier):
+    """Posts that may be highlighted: those of the dossier's accounts, published in its period."""
+    return Post.objects.filter(account__in=dossier.accounts.values("pk")).published_between(
+        dossier.period_start, dossier.period_end
+    )
+
+
+class ActivitySelectionForm(forms.Form):
+    activities = forms.ModelMultipleChoiceField(
+        queryset=Activity.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Activities in this dossier",
+    )
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, initial={"activities": list(dossier.activities.values_list("pk", flat=True))}, **kwargs)
+        self.dossier = dossier
+        self.fields["activities"].queryset = Activity.objects.filter(faculty=dossier.faculty)
+
+    def save(self) -> None:
+        self.dossier.activities.set(self.cleaned_data["activities"])
+
+
+class ActivityForm(forms.ModelForm):
+    url = forms.URLField(assume_scheme="https", required=False, max_length=500, label="Link")
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "title", "organisation", "started_on", "ended_on", "url", "description"]
+        widgets = {
+            "started_on": DATE_INPUT,
+            "ended_on": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"started_on": "From", "ended_on": "To"}

@@ -37,6 +37,8 @@ from portfolio.models import Dossier, DossierVersion
 # which the fetcher below answers from the project's own static files. Nothing is fetched over a network.
 BASE_URL = "https://dossier.invalid/"
 
+# Margin boxes do not inherit the document's font: the site's own stack, which resolves to the same face.
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 PDF_TYPE = "application/pdf"
 ZIP_TYPE = "application/zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,12 +82,15 @@ def live_footer(*, as_of: str) -> str:
 def _footer_css(text: str) -> CSS:
     # A CSS string literal: backslash, quotes and line breaks escaped (the text is ours, but stays literal).
     literal = '"' + re.sub(r'(["\\])', r"\\\1", text).replace("\n", " ") + '"'
+    margin_box = f"font: 7pt/1.3 {FONT}; color: #333;"
     return CSS(
         string=(
             "@page {"
-            f" @bottom-left {{ content: {literal}; font-size: 7pt; color: #333; }}"
-            ' @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 7pt; color: #333; }'
+            f" @bottom-left {{ content: {literal}; width: 85%; {margin_box} }}"
+            f' @bottom-right {{ content: "Page " counter(page) " of " counter(pages); width: 15%; {margin_box} }}'
             " }"
+            # WeasyPrint moves a table that may not break to the next page but leaves its caption behind.
+            " caption { break-after: avoid; }"
         )
     )
 

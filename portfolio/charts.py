@@ -245,7 +245,9 @@ class _Svg:
         return mark_safe(
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             f'aria-labelledby="{self.id}-title {self.id}-desc" width="{self.width}" height="{height}" '
-            f'viewBox="0 0 {self.width} {height}" font-family="{FONT}" font-size="{FONT_SIZE}">'
+            f'viewBox="0 0 {self.width} {height}" font-family="{FONT}" font-size="{FONT_SIZE}" '
+            # Scales down to a narrow column or page and is never split across two printed pages.
+            f'style="display:block;max-width:100%;height:auto;break-inside:avoid;page-break-inside:avoid">'
             f'<title id="{self.id}-title">{escape(self.title)}</title>'
             f'<desc id="{self.id}-desc">{escape(self.description)}</desc>'
             f'<rect width="{self.width}" height="{height}" fill="#fff"/>' + "".join(parts) + "</svg>"
@@ -314,7 +316,7 @@ def _tick_label(value_format: Callable[[Number], str], tick: Number) -> str:
 
 
 def _fit(text: str, room: float) -> str:
-    most = max(int(room // CHAR_WIDTH), 4)
+    most = max(int(room / CHAR_WIDTH + 1e-9), 4)  # + 1e-9: 27 x 7.2 / 7.2 must stay 27
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 

@@ -32,6 +32,8 @@ from accounts.models import Appointment, Department, Faculty, Institution, Membe
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, hashtag_search_text
 from metrics.vocabulary import METRIC_FIELDS
 from portfolio import demo_content as content
+from portfolio.demo_dossier import build_demo_dossier
+from portfolio.models import Dossier, DossierVersion
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEFAULT_SEED = 2026
@@ -79,6 +81,7 @@ def build_demo(*, today: date, seed: int = DEFAULT_SEED, reset: bool = False) ->
         # Without `reset` this clears what a half-deleted demo left behind, e.g. its users.
         delete_demo()
         _Builder(today=today, rng=random.Random(seed)).build()
+        build_demo_dossier(today=today)
         return DemoSummary(created=True, counts=demo_counts(), logins=demo_logins())
 
 
@@ -88,6 +91,8 @@ def delete_demo() -> None:
     demo_emails = Q(pk__in=[])
     for spec in content.INSTITUTIONS:
         demo_emails |= Q(email__iendswith=f"@{spec.domain}")
+    # Frozen versions protect their dossier: a demo reset is the one place they are let go.
+    DossierVersion.objects.filter(dossier__faculty__in=Faculty.objects.filter(demo_emails)).delete()
     Faculty.objects.filter(demo_emails).delete()
     # Departments are protected by appointments, institutions by departments: delete from the bottom up.
     Appointment.objects.filter(department__institution__in=institutions).delete()
@@ -107,6 +112,7 @@ def demo_counts() -> dict[str, int]:
         "posts": Post.objects.filter(account__in=accounts).count(),
         "snapshots": PostMetrics.objects.filter(post__account__in=accounts).count(),
         "follower snapshots": AccountMetrics.objects.filter(account__in=accounts).count(),
+        "dossiers": Dossier.objects.filter(faculty__in=Faculty.objects.for_institutions(ids)).count(),
         "audience rows": AudienceSnapshot.objects.filter(account__in=accounts).count(),
     }
 

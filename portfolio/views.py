@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.access import access_for
 from accounts.models import Appointment, Faculty
+from portfolio import scoring
 
 FACULTY_PER_PAGE = 25
 
@@ -37,4 +38,8 @@ def home(request):
 
 def methods(request):
     """The definitions behind every number; public, like the home page."""
-    return render(request, "portfolio/methods.html")
+    context = {
+        "default_weights": [(metric, str(weight)) for metric, weight in scoring.DEFAULT_WEIGHTS.items()],
+        "default_weights_rationale": scoring.DEFAULT_PROFILE_DESCRIPTION,
+    }
+    return render(request, "portfolio/methods.html", context)

@@ -6,15 +6,21 @@ import json
 import pytest
 
 from metrics.models import Post
-from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.content import dossier_data, tables
 from portfolio.dossiers.render import render_dossier_html
 from portfolio.models import ScoringProfile
 from tests.factories import (
     AccountMetricsFactory,
+    ActivityFactory,
+    AppointmentFactory,
+    AudienceSnapshotFactory,
     DossierFactory,
+    FacultyFactory,
     HighlightFactory,
     PostFactory,
     PostMetricsFactory,
+    SocialAccountFactory,
+    platform,
 )
 
 AS_OF = dt.date(2026, 7, 1)
@@ -140,3 +146,59 @@ def test_dossier_data_query_count_does_not_grow_with_posts(alice_dossier, alice_
     with django_assert_num_queries(len(few)):
         data = dossier_data(alice_dossier)
     assert data["impact"]["accounts"][0]["posts"] == 44
+
+
+def test_percentiles_against_department_institution_and_all_peers(
+    alice_dossier, northfield_nucmed, southbay_radiology, dana, northfield_radiology
+):
+    # Alice's Instagram has 8,000 followers on the as-of date.
+    AccountMetricsFactory(account=SocialAccountFactory(faculty=dana), captured_on=dt.date(2026, 1, 1), followers=9000)
+    nadia = FacultyFactory(name="Nadia Novak")
+    AppointmentFactory(faculty=nadia, department=northfield_nucmed)
+    AccountMetricsFactory(account=SocialAccountFactory(faculty=nadia), captured_on=dt.date(2026, 1, 1), followers=5000)
+    sam = FacultyFactory(name="Sam Southbay")
+    AppointmentFactory(faculty=sam, department=southbay_radiology)
+    AccountMetricsFactory(account=SocialAccountFactory(faculty=sam), captured_on=dt.date(2026, 1, 1), followers=100)
+    # Not peers: another platform, and a department's account on the same platform.
+    other_platform = SocialAccountFactory(faculty=sam, platform=platform("twitter"))
+    AccountMetricsFactory(account=other_platform, captured_on=dt.date(2026, 1, 1), followers=1)
+    department_account = SocialAccountFactory(
+        faculty=None, department=northfield_radiology, kind="department", platform=platform("instagram")
+    )
+    AccountMetricsFactory(account=department_account, captured_on=dt.date(2026, 1, 1), followers=1)
+
+    data = dossier_data(alice_dossier)
+    followers = next(row for row in data["context"]["percentiles"] if row["metric"] == "followers")
+    assert followers["value"] == 8000
+    # Department (Alice 8,000, Dana 9,000): 100 x (0 + 1/2) / 2.
+    assert followers["department"] == {"percentile": 25.0, "peers": 2}
+    # Institution adds Nadia (5,000): 100 x (1 + 1/2) / 3.
+    assert followers["institution"] == {"percentile": pytest.approx(50.0), "peers": 3}
+    # Everyone adds Sam (100): 100 x (2 + 1/2) / 4.
+    assert followers["all"] == {"percentile": 62.5, "peers": 4}
+    assert data["context"]["peer_groups"] == {"department": "Radiology", "institution": "Northfield University"}
+
+
+def test_audience_rolls_up_to_regions_and_income_groups(alice_dossier, alice_instagram):
+    for bucket, count in (("US", 60), ("IN", 40)):
+        AudienceSnapshotFactory(account=alice_instagram, captured_on=dt.date(2026, 6, 1), bucket=bucket, count=count)
+    AudienceSnapshotFactory(account=alice_instagram, captured_on=dt.date(2026, 8, 1), bucket="BR", count=999)
+    audience = dossier_data(alice_dossier)["audience"][0]
+    assert audience["captured_on"] == "2026-06-01"
+    assert [(row["bucket"], row["share"]) for row in audience["regions"]] == [("Americas", 0.6), ("Asia", 0.4)]
+    assert audience["low_and_middle_income_share"] == pytest.approx(0.4)
+
+
+def test_activities_and_tables_come_from_the_data(alice_dossier, alice):
+    included = ActivityFactory(faculty=alice.faculty, title="Moderator, #RadEd chat", started_on=dt.date(2025, 5, 1))
+    ActivityFactory(faculty=alice.faculty, title="Not in this dossier")
+    alice_dossier.activities.add(included)
+    data = dossier_data(alice_dossier)
+    assert [activity["title"] for activity in data["activities"]] == ["Moderator, #RadEd chat"]
+    sheets = {table.title: table for table in tables(data)}
+    assert next(iter(sheets["Reputation and leadership"].rows))[1] == "Moderator, #RadEd chat"
+    impact = next(iter(sheets["General impact"].rows))
+    assert impact[:2] == ["Instagram", "alice_rads"]
+    assert impact[6] == 352  # actions
+    composite = list(sheets["Composite score"].rows)
+    assert composite[-1][-1] == data["composite"]["total"]

@@ -411,3 +411,12 @@ def test_an_activity_of_someone_else_cannot_be_edited_through_a_dossier(client, 
     assert client.get(url("activity-edit", dossier, theirs.pk)).status_code == 404
     client.post(url("activities", dossier), {"activities": [theirs.pk]})
     assert not dossier.activities.exists()
+
+
+def test_methods_page_states_the_dossier_definitions(client):
+    content = client.get(reverse("methods")).content.decode()
+    assert "<title>How the numbers are computed · SoMe Portfolio</title>" in content
+    sections = ("Counts by category", "Composite score", "Percentiles among peers", "Integrity flags", "privacy check")
+    for words in sections:
+        assert words in content
+    assert "profile_visits" in content and "0.001" in content

@@ -399,3 +399,19 @@ def test_a_few_captions_give_a_patient_age_for_the_privacy_check(demo):
     ages = Post.objects.filter(caption__regex=r"\d+-year-old").count()
 
     assert 1 <= ages <= 40
+
+
+def test_demo_faculty_has_a_dossier_with_highlights_activities_and_a_privacy_flag(demo):
+    from portfolio.dossiers.content import dossier_data
+    from portfolio.models import Dossier
+
+    dossier = Dossier.objects.get(faculty__user__username="demo-faculty")
+    data = dossier_data(dossier)
+    highlights = {highlight["external_id"]: highlight for highlight in data["highlights"]}
+    assert highlights[WORKED_EXAMPLE_EXTERNAL_ID]["actions"] == 292
+    assert highlights[TECHNOLOGIST_EXTERNAL_ID]["actions"] == 607
+    assert len(data["activities"]) == 3
+    assert len(data["impact"]["accounts"]) == 4
+    assert any(highlight["privacy_flags"] for highlight in data["highlights"])
+    assert data["composite"] is not None
+    assert data["audience"]

@@ -1,7 +1,8 @@
 """
 The dossier's three charts, drawn from its data (never the database) by the generic SVG charts of
 `portfolio.charts`: followers over time per account, engagement per highlighted post, audience by UN M49
-region. Each returns a SafeString, or "" when there is nothing worth drawing.
+region. Each returns {"title", "svg"} (the page prints the title as the figure's caption; the SVG carries it
+too, for screen readers), or None when there is nothing worth drawing.
 """
 
 from datetime import date
@@ -10,26 +11,29 @@ from portfolio import charts
 from portfolio.templatetags.dossier_format import day
 
 
-def followers_chart(account: dict) -> str:
+def followers_chart(account: dict) -> dict | None:
     history = account["follower_history"]
     if len(history) < 2:
-        return ""
+        return None
     first, last = history[0], history[-1]
-    return charts.line_chart(
-        title=f"Followers of @{account['handle']} on {account['platform']}",
+    title = f"Followers of @{account['handle']} on {account['platform']}, {day(first['date'])} to {day(last['date'])}"
+    svg = charts.line_chart(
+        title=title,
         description=(
-            f"Follower counts recorded from {day(first['date'])} to {day(last['date'])}: "
-            f"{charts.count(first['followers'])} to {charts.count(last['followers'])}."
+            f"{len(history)} follower counts, from {charts.count(first['followers'])} "
+            f"to {charts.count(last['followers'])}."
         ),
         series={f"@{account['handle']}": [(date.fromisoformat(p["date"]), p["followers"]) for p in history]},
     )
+    return {"title": title, "svg": svg}
 
 
-def highlights_chart(highlights: list[dict]) -> str:
+def highlights_chart(highlights: list[dict]) -> dict | None:
     if not highlights:
-        return ""
-    return charts.bar_chart(
-        title="Engagement rate by impressions of each highlighted post",
+        return None
+    title = "Engagement rate by impressions of each highlighted post"
+    svg = charts.bar_chart(
+        title=title,
         description=(
             "Actions divided by impressions, per highlighted post, in the order of this section; "
             "a post without impressions has no rate."
@@ -40,14 +44,17 @@ def highlights_chart(highlights: list[dict]) -> str:
         ],
         value_format=charts.percent,
     )
+    return {"title": title, "svg": svg}
 
 
-def regions_chart(entry: dict) -> str:
+def regions_chart(entry: dict) -> dict | None:
     if not entry["regions"]:
-        return ""
-    return charts.bar_chart(
-        title=f"Audience of @{entry['handle']} by UN M49 region",
-        description=f"Share of the audience in each region, from the snapshot of {day(entry['captured_on'])}.",
+        return None
+    title = f"Audience of @{entry['handle']} by UN M49 region, {day(entry['captured_on'])}"
+    svg = charts.bar_chart(
+        title=title,
+        description="Share of the audience in each region, of the snapshot's total.",
         bars=[(row["bucket"], row["share"]) for row in entry["regions"]],
         value_format=charts.percent,
     )
+    return {"title": title, "svg": svg}

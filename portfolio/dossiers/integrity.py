@@ -21,15 +21,15 @@ and an as-of date, are:
                                 later one's
     unverified_manual           numbers entered by hand that no admin has verified
 
-The two ratio checks and the manual-entry check look at the snapshots the dossier shows; a decrease is
-found between any two consecutive snapshots up to `as_of` (the later one's date is the flag's). Every flag
-carries the numbers that show it.
+Post checks look at the snapshot the dossier shows; a post's decrease compares it with the snapshot
+before it. Follower counts are compared two by two, from the last count before `start` to the last one
+on or before `as_of`; a flag carries the later one's date. Every flag carries the numbers that show it.
 
 `provenance_summary` counts those same numbers by source (manual entry, imported file, API) and by
 whether an admin verified them, and lists the imported files they came from.
 
-Both take a constant number of queries, however many posts and snapshots there are: the checks on post
-snapshots run in the database and return only the rows that trip them.
+Both take a constant number of queries, however many posts and snapshots there are: the post checks run
+in the database and return only the posts that trip them.
 """
 
 import operator
@@ -39,8 +39,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Coalesce, Lag
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
 from metrics.engagement import ACTION_FIELDS
@@ -61,6 +61,28 @@ KINDS = {
     "unverified_manual": "Entered by hand, not verified by an admin",
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
+# What each flag means, in words, for /methods/ (with the thresholds above).
+EXPLANATIONS = {
+    "actions_exceed_impressions": (
+        "A post's actions (likes, dislikes, comments, shares, saves, profile visits, follows and clicks) are more "
+        "than its impressions, in the snapshot the dossier shows."
+    ),
+    "likes_exceed_reach": "A post has more likes than accounts reached; each account can like a post only once.",
+    "metric_decreased": (
+        "A count went down: a post's count in the snapshot the dossier shows is lower than in the snapshot before "
+        "it, or an account's followers are lower than at its previous count, by more than "
+        f"{DECREASE_TOLERANCE_PERCENT}% and by more than 1. Counts only grow; a removed like or a platform's spam "
+        "clean-up moves them by a little, which is not flagged."
+    ),
+    "follower_jump_without_posts": (
+        f"An account's followers rose by {FOLLOWER_JUMP_PERCENT}% or more and by {FOLLOWER_JUMP_MINIMUM} or more "
+        "between two counts, while it published nothing from the day of the earlier count to the day of the later."
+    ),
+    "unverified_manual": (
+        "Numbers entered by hand (post metrics, follower counts, audience) that no admin has verified against the "
+        "platform."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -87,11 +109,13 @@ def flag(kind: str, detail: str, *, account_id: int, post_id: int | None = None,
 def integrity_flags(
     *, account_ids: Iterable[int], start: date | None, end: date | None, as_of: date
 ) -> list[IntegrityFlag]:
-    """Every flag on the numbers of these accounts' period posts and follower counts, as of `as_of`. 4-5 queries."""
+    """
+    Every flag on the numbers of these accounts' period posts, follower counts and audience, as of `as_of`,
+    ordered by account, then date. Three queries, and a fourth when a follower count jumped.
+    """
     account_ids = list(account_ids)
     flags = [
-        *_shown_snapshot_flags(account_ids, start, end, as_of),
-        *_post_decrease_flags(account_ids, start, end, as_of),
+        *_post_flags(account_ids, start, end, as_of),
         *_follower_flags(account_ids, start, as_of),
         *_audience_flags(account_ids, as_of),
     ]
@@ -108,17 +132,28 @@ def period_posts(account_ids: list[int], start: date | None, end: date | None):
     return Post.objects.filter(account_id__in=account_ids).published_between(start, end)
 
 
+def with_shown_snapshots(posts, as_of: date):
+    """
+    Join each post to the snapshot the dossier shows (`shown`, the latest captured on or before `as_of`)
+    and to the one before it (`before`), with their days as `shown_day` and `previous_day`. A post
+    without such a snapshot gets NULLs. Two index lookups per post on the (post, captured_on) unique
+    index, never a scan of every snapshot: a dossier over 5,000 posts and 150,000 snapshots is checked
+    in one query of tens of milliseconds.
+    """
+    days = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
+    return posts.annotate(
+        shown_day=Subquery(days.values("captured_on")[:1]),
+        previous_day=Subquery(days.values("captured_on")[1:2]),
+        shown=FilteredRelation("snapshots", condition=Q(snapshots__captured_on=F("shown_day"))),
+        before=FilteredRelation("snapshots", condition=Q(snapshots__captured_on=F("previous_day"))),
+    )
+
+
 def shown_post_snapshots(account_ids: list[int], start: date | None, end: date | None, as_of: date):
     """Each period post's latest snapshot on or before `as_of`."""
-    latest_day = (
-        PostMetrics.objects.filter(post=OuterRef("post"), captured_on__lte=as_of)
-        .order_by("-captured_on")
-        .values("captured_on")[:1]
-    )
-    # Served by the (post, captured_on) unique index; the model's default ordering is not needed.
-    return PostMetrics.objects.filter(
-        post__in=period_posts(account_ids, start, end).values("pk"), captured_on=Subquery(latest_day)
-    ).order_by()
+    latest = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
+    shown_ids = period_posts(account_ids, start, end).annotate(shown_id=Subquery(latest.values("pk")[:1]))
+    return PostMetrics.objects.filter(pk__in=shown_ids.values("shown_id")).order_by()
 
 
 def shown_follower_counts(account_ids: list[int], start: date | None, as_of: date):
@@ -136,85 +171,52 @@ def shown_audience(account_ids: list[int], as_of: date):
     return AudienceSnapshot.objects.filter(account_id__in=account_ids, captured_on=Subquery(latest_day)).order_by()
 
 
-UNVERIFIED_MANUAL = Q(source=Provenance.MANUAL, verified_at__isnull=True)
-
-
 # The checks.
 
+FIELDS = list(METRIC_FIELDS)
 
-def _shown_snapshot_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
-    actions = reduce(operator.add, (Coalesce(F(field), 0) for field in ACTION_FIELDS))
+
+def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
+    """Every flag on the period posts, from one query that returns only the posts with a flag."""
+    actions = reduce(operator.add, (Coalesce(F(f"shown__{field}"), 0) for field in ACTION_FIELDS))
+    went_down = reduce(operator.or_, (_went_down(F(f"shown__{f}"), F(f"before__{f}")) for f in FIELDS))
+    unverified_manual = Q(shown__source=Provenance.MANUAL, shown__verified_at__isnull=True)
     rows = (
-        shown_post_snapshots(account_ids, start, end, as_of)
-        .annotate(actions=actions, manual_unverified=ExpressionWrapper(UNVERIFIED_MANUAL, output_field=BooleanField()))
+        with_shown_snapshots(period_posts(account_ids, start, end), as_of)
+        .annotate(actions=actions, manual=ExpressionWrapper(unverified_manual, output_field=BooleanField()))
         .filter(
-            Q(impressions__isnull=False, actions__gt=F("impressions"))
-            | Q(reach__isnull=False, likes__gt=F("reach"))
-            | Q(manual_unverified=True)
+            Q(shown__impressions__isnull=False, actions__gt=F("shown__impressions"))
+            | Q(shown__reach__isnull=False, shown__likes__gt=F("shown__reach"))
+            | went_down
+            | unverified_manual
         )
-        .values(
-            "post_id",
-            "post__account_id",
-            "captured_on",
-            "actions",
-            "impressions",
-            "likes",
-            "reach",
-            "manual_unverified",
-        )
-    )
-    flags = []
-    for row in rows:
-        where = {"account_id": row["post__account_id"], "post_id": row["post_id"], "captured_on": row["captured_on"]}
-        day = row["captured_on"].isoformat()
-        if row["impressions"] is not None and row["actions"] > row["impressions"]:
-            detail = f"{row['actions']:,} actions over {row['impressions']:,} impressions (snapshot of {day})."
-            flags.append(flag("actions_exceed_impressions", detail, **where))
-        if row["reach"] is not None and row["likes"] is not None and row["likes"] > row["reach"]:
-            detail = f"{row['likes']:,} likes over a reach of {row['reach']:,} accounts (snapshot of {day})."
-            flags.append(flag("likes_exceed_reach", detail, **where))
-        if row["manual_unverified"]:
-            flags.append(flag("unverified_manual", f"Post metrics of {day}, entered by hand.", **where))
-    return flags
-
-
-def _post_decrease_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
-    def previous(field: str) -> Window:
-        return Window(Lag(field), partition_by=[F("post_id")], order_by=F("captured_on").asc())
-
-    fields = list(METRIC_FIELDS)
-    went_down = reduce(operator.or_, (_went_down(F(field), F(f"previous_{field}")) for field in fields))
-    rows = (
-        PostMetrics.objects.filter(post__in=period_posts(account_ids, start, end).values("pk"), captured_on__lte=as_of)
-        .annotate(previous_captured_on=previous("captured_on"), **{f"previous_{f}": previous(f) for f in fields})
-        .filter(went_down)
         .order_by()
         .values(
-            "post_id",
-            "post__account_id",
-            "captured_on",
-            "previous_captured_on",
-            *fields,
-            *(f"previous_{f}" for f in fields),
+            "pk", "account_id", "shown_day", "previous_day", "actions", "manual",
+            *(f"shown__{f}" for f in FIELDS), *(f"before__{f}" for f in FIELDS),
         )
-    )
+    )  # fmt: skip
     flags = []
     for row in rows:
+        shown = {field: row[f"shown__{field}"] for field in FIELDS}
+        where = {"account_id": row["account_id"], "post_id": row["pk"], "captured_on": row["shown_day"]}
+        day = row["shown_day"].isoformat()
+        if shown["impressions"] is not None and row["actions"] > shown["impressions"]:
+            detail = f"{row['actions']:,} actions over {shown['impressions']:,} impressions (snapshot of {day})."
+            flags.append(flag("actions_exceed_impressions", detail, **where))
+        if shown["reach"] is not None and shown["likes"] is not None and shown["likes"] > shown["reach"]:
+            detail = f"{shown['likes']:,} likes over a reach of {shown['reach']:,} accounts (snapshot of {day})."
+            flags.append(flag("likes_exceed_reach", detail, **where))
         changes = [
-            f"{METRIC_FIELDS[field].lower()} {row[f'previous_{field}']:,} → {row[field]:,}"
-            for field in fields
-            if _dropped(row[f"previous_{field}"], row[field])
+            f"{METRIC_FIELDS[field].lower()} {row[f'before__{field}']:,} → {shown[field]:,}"
+            for field in FIELDS
+            if _dropped(row[f"before__{field}"], shown[field])
         ]
-        detail = f"{'; '.join(changes)} (snapshots of {row['previous_captured_on']} and {row['captured_on']})."
-        flags.append(
-            flag(
-                "metric_decreased",
-                detail,
-                account_id=row["post__account_id"],
-                post_id=row["post_id"],
-                captured_on=row["captured_on"],
-            )
-        )
+        if changes:
+            detail = f"{'; '.join(changes)} (snapshots of {row['previous_day']} and {day})."
+            flags.append(flag("metric_decreased", detail, **where))
+        if row["manual"]:
+            flags.append(flag("unverified_manual", f"Post metrics of {day}, entered by hand.", **where))
     return flags
 
 
@@ -290,7 +292,7 @@ def _jumps_without_posts(jumps: list[tuple[int, date, date, str]]) -> list[Integ
 def _audience_flags(account_ids, as_of) -> list[IntegrityFlag]:
     rows = (
         shown_audience(account_ids, as_of)
-        .filter(UNVERIFIED_MANUAL)
+        .filter(source=Provenance.MANUAL, verified_at__isnull=True)
         .values("account_id", "captured_on")
         .annotate(buckets=Count("pk"))
     )

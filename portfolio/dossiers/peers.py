@@ -72,9 +72,9 @@ def percentile_rows(
         "faculty_id", "department_id", "department__institution_id"
     )
     departments_of, institutions_of = defaultdict(set), defaultdict(set)
-    for faculty_id, dept_id, institution_id in appointments:
+    for faculty_id, dept_id, inst_id in appointments:
         departments_of[faculty_id].add(dept_id)
-        institutions_of[faculty_id].add(institution_id)
+        institutions_of[faculty_id].add(inst_id)
     summaries = (
         Post.objects.filter(account__in=[peer["pk"] for peer in peers])
         .published_between(start, end)

@@ -48,6 +48,24 @@ LABELS = {
     "email": "An e-mail address.",
 }
 
+# What the check looks for, in words, for /methods/.
+LOOKS_FOR = (
+    ("Ages", '"47-year-old", "47 y/o", "aged 47", "6-month-old", "45M with headache"'),
+    ("Specific dates", '"3/14/2026", "2026-03-14", "March 14", "14 March 2026", "on 3/14"'),
+    ("Record and accession numbers", "a number after MRN, medical record number, accession, patient ID, NHS number"),
+    (
+        "Names after titles",
+        '"Mr. Jones", "Mrs. Patel", "Dr. Smith" (but not a doctor congratulated, thanked or credited: '
+        '"case courtesy of Dr. Smith")',
+    ),
+    ("Phone numbers", '"(555) 123-4567", "+44 20 7946 0958", "call 555-1234"'),
+    ("E-mail addresses", '"name@hospital.org"'),
+)
+NOT_CHECKED = (
+    "Links (their digits identify pages, not patients) and places (no pattern tells a patient's town from a "
+    "conference city) are not checked: read the caption as a whole before acknowledging its flags."
+)
+
 MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
@@ -57,16 +75,28 @@ YEAR = r"(?:19|20)\d{2}"
 # A number that is a count of something else (3 mm, 14%, 2 cm) is not a day of the month.
 NOT_A_UNIT = r"(?!\s*(?:%|mm\b|cm\b|ml\b|mL\b|kg\b|g\b|mg\b|T\b|h\b|hrs?\b|min\b|x\b|-?(?:year|month|week|day)))"
 
-# "Smith", "McDonald", "O'Brien", "Smith-Jones": a capital, then a lower-case letter or an apostrophe.
-SURNAME = r"[A-Z](?:[a-z]|['\u2019][A-Z])[\w'\u2019-]*"
+# "Smith", "McDonald", "O'Brien", "Smith-Jones" (and "Smith" of "Smith's"): a capital, then a lower-case
+# letter or an apostrophe and a capital.
+SURNAME = r"[A-Z](?:[a-z]|['\u2019][A-Z])(?:[\w-]|['\u2019](?=[A-Z]))*"
+# "a 2-week-old fracture" dates a lesion or a study, not a patient.
+NOT_A_LESION = (
+    r"(?!\s+(?:fracture|hematoma|haematoma|infarct|bleed|hemorrhage|haemorrhage|contusion|injury|tear|clot"
+    r"|thrombus|stroke|lesion|callus|prior|study|scan|CT|MRI|exam|examination|image|images|radiograph|film)s?\b)"
+)
 AGE_UNITS = r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?)"
 PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    # "47-year-old", "47 year old", "47-yr-old", "6-month-old", "47 years old"
-    ("age", re.compile(rf"\b\d{{1,3}}[\s-]?{AGE_UNITS}[\s-]old\b", re.IGNORECASE)),
+    # "47-year-old", "47 year old", "47-yr-old", "6-month-old", "47 years old"; not "a 2-week-old fracture".
+    ("age", re.compile(rf"\b\d{{1,3}}[\s-]?{AGE_UNITS}[\s-]old\b{NOT_A_LESION}", re.IGNORECASE)),
     # "47 y/o", "47yo", "47 y.o.", "47 yo"
     ("age", re.compile(r"\b\d{1,3}\s?(?:y/o|y\.o\.|yo)(?!\w)", re.IGNORECASE)),
-    # "aged 47", "age 47", "age: 47"; not "gestational age 32" (a pregnancy, not a person's age).
-    ("age", re.compile(r"(?<!gestational )\bage[ds]?:?\s+\d{1,3}\b(?!\s*(?:%|-\s*\d))", re.IGNORECASE)),
+    # "aged 47", "age 47", "age: 47"; not "gestational age 32" or "bone age 12", which are measurements.
+    (
+        "age",
+        re.compile(
+            r"(?<!gestational )(?<!bone )(?<!skeletal )(?<!dental )\baged?:?\s+\d{1,3}\b(?!\s*(?:%|-\s*\d))",
+            re.IGNORECASE,
+        ),
+    ),
     # "47M with ...", "32 F presenting ...": the case-presentation shorthand, only before a presentation word.
     (
         "age",
@@ -76,11 +106,11 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         ),
     ),
     # "3/14/2026", "14.03.2026", "3-14-26": checked for a real month and day below.
-    ("date", re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b(?![/.-]\d)")),
+    ("date", re.compile(rf"\b(?P<a>\d{{1,2}})([/.-])(?P<b>\d{{1,2}})\2(\d{{4}}|\d{{2}})\b(?![/.-]\d){NOT_A_UNIT}")),
     # "2026-03-14"
     ("date", re.compile(r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b")),
     # "on 3/14" (a month and day without a year only after "on": 8/10 is a score, L4/5 a level).
-    ("date", re.compile(r"\b(?:on|On|ON)\s+(\d{1,2})/(\d{1,2})\b(?![/.\d])")),
+    ("date", re.compile(r"\b(?:on|On|ON)\s+(?P<found>(?P<a>\d{1,2})/(?P<b>\d{1,2}))\b(?![/.\d])")),
     # "March 14", "Mar. 14th", "March 14, 2026"
     ("date", re.compile(rf"\b{MONTHS}\s+{DAY}\b{NOT_A_UNIT}(?:,?\s+{YEAR}\b)?")),
     # "14 March 2026", "14th of March", "14 Mar"
@@ -97,22 +127,36 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ),
     (
         "name",
-        re.compile(rf"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?\s+(?:[A-Z]\.\s*)*{SURNAME}(?:[ -]{SURNAME})?"),
+        re.compile(
+            # "Don't Miss Lisfranc Injuries" is a headline, not Miss Lisfranc.
+            r"(?<!n't )(?<!n\u2019t )(?<!not )(?<!never )"
+            rf"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?\s+(?:[A-Z]\.\s*)*{SURNAME}(?:[ -]{SURNAME})?"
+        ),
     ),
     # North American numbers, "(555) 123-4567", "555-123-4567", "+1 555 123 4567"
     ("phone", re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}\b")),
     # International numbers written with their country code: "+44 20 7946 0958"
     ("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}\b")),
     # Any number after a word that announces one: "call 555-1234", "tel: 020 7946 0958"
-    ("phone", re.compile(r"\b(?:call|phone|tel|telephone|cell|mobile|fax|ph)\.?:?\s+(\+?\d[\d\s().-]{5,}\d)\b", re.I)),
+    (
+        "phone",
+        re.compile(
+            r"\b(?:call|phone|tel|telephone|mobile|fax|whatsapp)\.?:?\s+(?P<found>\+?\d[\d\s().-]{5,}\d)\b", re.I
+        ),
+    ),
     ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")),
 )
 
 URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 MECHANISM_RE = re.compile(
-    r"\b(?:crash|collision|MVC|MVA|RTA|RTC|motorcycle|motorbike|bicycle|car|pedestrian|fall|fell|jump(?:ed)?"
+    r"\b(?:crash|collision|cyclist|cycling|MVC|MVA|RTA|RTC|motorcycle|motorbike|bicycle|car|pedestrian|fall|fell|jump(?:ed)?"
     r"|gunshot|GSW|stab(?:bed|bing)?|assault(?:ed)?|dog bite|drowning|burn|explosion|tackle|ski(?:ing)?"
     r"|snowboard(?:ing)?|trampoline|rugby|football|hockey|horse)\b",
+    re.IGNORECASE,
+)
+CREDIT_RE = re.compile(
+    r"\b(?:congratulations|congrats|thanks|thank you|courtesy|credit|kudos|shout-?out|welcome|welcoming)"
+    r"(?:\s+(?:to|of|goes to))?\s*,?\s*(?:our\s+(?:own\s+)?|my\s+(?:colleague\s+)?|colleague\s+)?$",
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?\n]")
@@ -133,7 +177,11 @@ def caption_flags(caption: str) -> list[PrivacyFlag]:
                 continue
             if kind == "age" and not _is_human_age(match.group()):
                 continue
-            found.append((match.start(), match.end(), kind))
+            if kind == "name" and _credits_a_colleague(text, match):
+                continue
+            # Where a pattern needs context ("on 3/14", "call 555-1234"), the flag covers the identifier only.
+            span = match.span("found") if "found" in pattern.groupindex else match.span()
+            found.append((*span, kind))
     flags = []
     for start, end, kind in sorted(found, key=lambda item: (item[0], -item[1])):
         if flags and start < flags[-1].end:
@@ -145,12 +193,17 @@ def caption_flags(caption: str) -> list[PrivacyFlag]:
 
 def _is_real_date(match: re.Match) -> bool:
     """Numeric dates must name a real month and day, in either order (3/14/2026 or 14/03/2026)."""
-    groups = [group for group in match.groups() if group is not None]
-    numbers = [int(group) for group in groups if group.isdigit()][:2]
-    if len(numbers) < 2:
+    if "a" not in match.re.groupindex:
         return True  # a written month, or an ISO date whose pattern already checks its ranges
-    first, second = numbers
+    first, second = int(match.group("a")), int(match.group("b"))
     return (1 <= first <= 12 and 1 <= second <= 31) or (1 <= second <= 12 and 1 <= first <= 31)
+
+
+def _credits_a_colleague(text: str, match: re.Match) -> bool:
+    """'Congratulations to Dr Rahman', 'case courtesy of Prof. Lee': a doctor thanked is not a patient named."""
+    return match.group().startswith(("Dr", "Prof")) and CREDIT_RE.search(
+        text[max(0, match.start() - 40) : match.start()]
+    )
 
 
 def _is_human_age(text: str) -> bool:

@@ -10,7 +10,7 @@ from django import template
 from django.utils.dateformat import format as format_date
 from django_countries import countries
 
-from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent
+from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent, rate_of
 from portfolio.dossiers.integrity import NUMBERS
 
 register = template.Library()
@@ -47,6 +47,14 @@ def decimal_percent(value: str | Decimal | None) -> str:
         return str(value)
     text = format(number.normalize(), "f")
     return f"{text}%"
+
+
+@register.filter
+def named_rate(value: float | None, denominator: str) -> str:
+    """'4.7% of impressions', or 'by reach: not computable' (so a missing rate still names its denominator)."""
+    if value is None:
+        return f"by {denominator}: {NOT_COMPUTABLE}"
+    return rate_of(value, denominator)
 
 
 @register.filter

@@ -1,0 +1,15 @@
+"""The integrity flags and the privacy check in words, from the modules that apply them."""
+
+from django.template import Context, Template
+
+from portfolio.dossiers import integrity
+
+
+def test_the_definitions_name_every_flag_with_its_thresholds_and_what_the_privacy_check_looks_for():
+    html = Template("{% load dossier_checks %}{% checks_definitions %}").render(Context())
+
+    assert all(label in html for label in integrity.KINDS.values())
+    assert "by more than 2% and by more than 1" in html
+    assert "rose by 10% or more and by 100 or more" in html
+    assert "Record and accession numbers" in html
+    assert "&quot;47-year-old&quot;" in html

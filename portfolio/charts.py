@@ -18,6 +18,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.html import escape
@@ -76,54 +77,24 @@ def line_chart(
     legend_column = CHAR_WIDTH * max(len(label) for label in cleaned) + 48
     legend_columns = max(1, min(len(cleaned), int((width - 16) // legend_column)))
     legend_rows = math.ceil(len(cleaned) / legend_columns) if len(cleaned) > 1 else 0
-    left, right, top = 72, 32, 14
-    bottom = 40 + legend_rows * 20
-    first_day = min(day for day, _ in known)
-    last_day = max(day for day, _ in known)
-    ticks = nice_ticks(min(0, min(value for _, value in known)), max(value for _, value in known))
-    plot_width, plot_height = width - left - right, height - top - bottom
-
-    def x(day: date) -> float:
-        span = (last_day - first_day).days
-        return left + (plot_width / 2 if span == 0 else plot_width * (day - first_day).days / span)
-
-    def y(value: Number) -> float:
-        return top + plot_height * (1 - (value - ticks[0]) / (ticks[-1] - ticks[0]))
-
-    parts = []
-    for tick in ticks:
-        parts.append(_line(left, y(tick), left + plot_width, y(tick), GRID))
-        parts.append(_text(left - 8, y(tick) + 4, _tick_label(value_format, tick), anchor="end", fill=MUTED))
-    for day, label in date_ticks(first_day, last_day):
-        parts.append(_line(x(day), top + plot_height, x(day), top + plot_height + 5, INK))
-        parts.append(_text(x(day), top + plot_height + 18, label, anchor="middle", fill=MUTED))
-    parts.append(_line(left, top + plot_height, left + plot_width, top + plot_height, INK))
-    parts.append(_line(left, top, left, top + plot_height, INK))
-
+    plot = _TimePlot(
+        left=72,
+        top=14,
+        width=width - 72 - 32,
+        height=height - 14 - 40 - legend_rows * 20,
+        first_day=min(day for day, _ in known),
+        last_day=max(day for day, _ in known),
+        ticks=nice_ticks(min(0, min(value for _, value in known)), max(value for _, value in known)),
+    )
+    parts = _time_axes(plot, value_format)
     for index, points in enumerate(cleaned.values()):
-        colour, dash, marker = _style(index)
-        for segment in _segments(points):
-            path = " ".join(
-                f"{'M' if i == 0 else 'L'}{x(day):.1f},{y(value):.1f}" for i, (day, value) in enumerate(segment)
-            )
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
-        plotted = [(day, value) for day, value in points if value is not None]
-        step = max(1, math.ceil(len(plotted) / MAX_MARKERS))
-        for position, (day, value) in enumerate(plotted):
-            if position % step == 0 or position == len(plotted) - 1:
-                parts.append(_marker(marker, x(day), y(value), colour))
-
+        parts += _series_line(plot, points, index)
     if legend_rows:
         column_width = (width - 16) / legend_columns
         for index, label in enumerate(cleaned):
-            colour, dash, marker = _style(index)
             lx = 16 + (index % legend_columns) * column_width
             ly = height - legend_rows * 20 + (index // legend_columns) * 20 + 4
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            parts.append(f'<path d="M{lx:.1f},{ly:.1f} h28" stroke="{colour}" stroke-width="2"{dash_attr}/>')
-            parts.append(_marker(marker, lx + 14, ly, colour))
-            parts.append(_text(lx + 36, ly + 4, _fit(label, column_width - 40), anchor="start", fill=INK))
+            parts += _legend_entry(label, index, lx, ly, column_width - 40)
     return svg.render(parts, height=height)
 
 
@@ -234,6 +205,71 @@ def date_ticks(first: date, last: date, most: int = 6) -> list[tuple[date, str]]
 # Drawing.
 
 
+@dataclass(frozen=True)
+class _TimePlot:
+    """The plotting area of a line chart and its two scales: days across, values up."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    first_day: date
+    last_day: date
+    ticks: list[float]
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    def x(self, day: date) -> float:
+        span = (self.last_day - self.first_day).days
+        return self.left + (self.width / 2 if span == 0 else self.width * (day - self.first_day).days / span)
+
+    def y(self, value: Number) -> float:
+        low, high = self.ticks[0], self.ticks[-1]
+        return self.top + self.height * (1 - (value - low) / (high - low))
+
+
+def _time_axes(plot: _TimePlot, value_format) -> list[str]:
+    parts = []
+    for tick in plot.ticks:
+        parts.append(_line(plot.left, plot.y(tick), plot.left + plot.width, plot.y(tick), GRID))
+        parts.append(_text(plot.left - 8, plot.y(tick) + 4, _tick_label(value_format, tick), anchor="end", fill=MUTED))
+    for day, label in date_ticks(plot.first_day, plot.last_day):
+        parts.append(_line(plot.x(day), plot.bottom, plot.x(day), plot.bottom + 5, INK))
+        parts.append(_text(plot.x(day), plot.bottom + 18, label, anchor="middle", fill=MUTED))
+    parts.append(_line(plot.left, plot.bottom, plot.left + plot.width, plot.bottom, INK))
+    parts.append(_line(plot.left, plot.top, plot.left, plot.bottom, INK))
+    return parts
+
+
+def _series_line(plot: _TimePlot, points: Sequence[tuple[date, Number | None]], index: int) -> list[str]:
+    colour, dash, marker = _style(index)
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    parts = []
+    for segment in _segments(points):
+        d = " ".join(
+            f"{'M' if i == 0 else 'L'}{plot.x(day):.1f},{plot.y(value):.1f}" for i, (day, value) in enumerate(segment)
+        )
+        parts.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+    plotted = [(day, value) for day, value in points if value is not None]
+    step = max(1, math.ceil(len(plotted) / MAX_MARKERS))
+    for position, (day, value) in enumerate(plotted):
+        if position % step == 0 or position == len(plotted) - 1:
+            parts.append(_marker(marker, plot.x(day), plot.y(value), colour))
+    return parts
+
+
+def _legend_entry(label: str, index: int, x: float, y: float, room: float) -> list[str]:
+    colour, dash, marker = _style(index)
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return [
+        f'<path d="M{x:.1f},{y:.1f} h28" stroke="{colour}" stroke-width="2"{dash_attr}/>',
+        _marker(marker, x + 14, y, colour),
+        _text(x + 36, y + 4, _fit(label, room), anchor="start", fill=INK),
+    ]
+
+
 class _Svg:
     def __init__(self, *, title: str, description: str, width: int, data: str):
         self.title, self.description, self.width = title, description, width
@@ -329,6 +365,6 @@ def _line_summary(label: str, points: Sequence[tuple[date, Number | None]], valu
     high_day, high = max(known, key=lambda point: point[1])
     return (
         f"{label}: {value_format(first)} on {first_day.isoformat()} to {value_format(last)} on {last_day.isoformat()}"
-        f" ({len(known)} points; lowest {value_format(low)} on {low_day.isoformat()},"
+        f" ({len(known)} point{'' if len(known) == 1 else 's'}; lowest {value_format(low)} on {low_day.isoformat()},"
         f" highest {value_format(high)} on {high_day.isoformat()})."
     )

@@ -39,7 +39,7 @@ def test_the_desc_says_where_each_line_starts_ends_and_peaks():
         "Followers of each account. "
         "Instagram: 1,000 on 2026-01-01 to 1,500 on 2026-03-01 "
         "(3 points; lowest 1,000 on 2026-01-01, highest 1,700 on 2026-02-01). "
-        "X: 400 on 2026-01-01 to 400 on 2026-01-01 (1 points; lowest 400 on 2026-01-01, highest 400 on 2026-01-01)."
+        "X: 400 on 2026-01-01 to 400 on 2026-01-01 (1 point; lowest 400 on 2026-01-01, highest 400 on 2026-01-01)."
     )
 
 

@@ -33,6 +33,7 @@ in the database and return only the posts that trip them.
 """
 
 import operator
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -41,7 +42,7 @@ from functools import reduce
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
+from django.db.models.lookups import GreaterThan, LessThan
 
 from metrics.engagement import ACTION_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, start_of_day
@@ -178,39 +179,47 @@ FIELDS = list(METRIC_FIELDS)
 
 def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
     """Every flag on the period posts, from one query that returns only the posts with a flag."""
+
+    def condition(q: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    # Every check is an annotation, and the filter only reads them: a filter() that named `shown__...` itself
+    # would join the snapshots a second time (a reverse relation is joined anew in each filter() call).
     actions = reduce(operator.add, (Coalesce(F(f"shown__{field}"), 0) for field in ACTION_FIELDS))
-    went_down = reduce(operator.or_, (_went_down(F(f"shown__{f}"), F(f"before__{f}")) for f in FIELDS))
-    unverified_manual = Q(shown__source=Provenance.MANUAL, shown__verified_at__isnull=True)
+    went_down = {f"down_{f}": condition(_went_down(F(f"shown__{f}"), F(f"before__{f}"))) for f in FIELDS}
+    checks = {
+        "actions_exceed": condition(Q(GreaterThan(F("actions"), F("shown__impressions")))),
+        "likes_exceed": condition(Q(GreaterThan(F("shown__likes"), F("shown__reach")))),
+        "manual": condition(Q(shown__source=Provenance.MANUAL, shown__verified_at__isnull=True)),
+        **went_down,
+    }
     rows = (
         with_shown_snapshots(period_posts(account_ids, start, end), as_of)
-        .annotate(actions=actions, manual=ExpressionWrapper(unverified_manual, output_field=BooleanField()))
-        .filter(
-            Q(shown__impressions__isnull=False, actions__gt=F("shown__impressions"))
-            | Q(shown__reach__isnull=False, shown__likes__gt=F("shown__reach"))
-            | went_down
-            | unverified_manual
-        )
+        .annotate(actions=actions)
+        .annotate(**checks)
+        .filter(reduce(operator.or_, (Q(**{check: True}) for check in checks)))
         .order_by()
         .values(
-            "pk", "account_id", "shown_day", "previous_day", "actions", "manual",
+            "pk", "account_id", "shown_day", "previous_day", "actions", *checks,
             *(f"shown__{f}" for f in FIELDS), *(f"before__{f}" for f in FIELDS),
         )
     )  # fmt: skip
     flags = []
     for row in rows:
-        shown = {field: row[f"shown__{field}"] for field in FIELDS}
         where = {"account_id": row["account_id"], "post_id": row["pk"], "captured_on": row["shown_day"]}
         day = row["shown_day"].isoformat()
-        if shown["impressions"] is not None and row["actions"] > shown["impressions"]:
-            detail = f"{row['actions']:,} actions over {shown['impressions']:,} impressions (snapshot of {day})."
+        if row["actions_exceed"]:
+            detail = f"{row['actions']:,} actions over {row['shown__impressions']:,} impressions (snapshot of {day})."
             flags.append(flag("actions_exceed_impressions", detail, **where))
-        if shown["reach"] is not None and shown["likes"] is not None and shown["likes"] > shown["reach"]:
-            detail = f"{shown['likes']:,} likes over a reach of {shown['reach']:,} accounts (snapshot of {day})."
+        if row["likes_exceed"]:
+            detail = (
+                f"{row['shown__likes']:,} likes over a reach of {row['shown__reach']:,} accounts (snapshot of {day})."
+            )
             flags.append(flag("likes_exceed_reach", detail, **where))
         changes = [
-            f"{METRIC_FIELDS[field].lower()} {row[f'before__{field}']:,} → {shown[field]:,}"
+            f"{METRIC_FIELDS[field].lower()} {row[f'before__{field}']:,} → {row[f'shown__{field}']:,}"
             for field in FIELDS
-            if _dropped(row[f"before__{field}"], shown[field])
+            if row[f"down_{field}"]
         ]
         if changes:
             detail = f"{'; '.join(changes)} (snapshots of {row['previous_day']} and {day})."
@@ -221,7 +230,10 @@ def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
 
 
 def _went_down(current, previous) -> Q:
-    """The database form of `_dropped`; NULL on either side (not reported) never counts as a decrease."""
+    """
+    The rule of `_dropped`, in SQL for post snapshots (followers are compared in Python). NULL on either
+    side (not reported) never counts as a decrease.
+    """
     return Q(LessThan(current * 100, previous * (100 - DECREASE_TOLERANCE_PERCENT))) & Q(
         LessThan(current, previous - 1)
     )
@@ -234,31 +246,32 @@ def _dropped(previous: int | None, current: int | None) -> bool:
 
 
 def _follower_flags(account_ids, start, as_of) -> list[IntegrityFlag]:
-    # Every count up to `as_of`, so that the first count of the period is compared with the one before it.
-    rows = (
-        AccountMetrics.objects.filter(account_id__in=account_ids, captured_on__lte=as_of, followers__isnull=False)
-        .order_by("account_id", "captured_on")
-        .values("account_id", "captured_on", "followers", "source", "verified_at")
+    counts = AccountMetrics.objects.filter(account_id__in=account_ids, captured_on__lte=as_of, followers__isnull=False)
+    if start is not None:
+        # The period's counts and the last one before it, which the first of the period is compared with.
+        baseline = counts.filter(account=OuterRef("account"), captured_on__lt=start).order_by("-captured_on")
+        counts = counts.filter(Q(captured_on__gte=start) | Q(captured_on=Subquery(baseline.values("captured_on")[:1])))
+    rows = counts.order_by("account_id", "captured_on").values(
+        "account_id", "captured_on", "followers", "source", "verified_at"
     )
     flags, jumps = [], []
-    by_account = defaultdict(list)
+    previous = None
     for row in rows:
-        by_account[row["account_id"]].append(row)
-    for account_id, counts in by_account.items():
-        for earlier, later in zip([None, *counts], counts, strict=False):
-            if start is not None and later["captured_on"] < start:
-                continue
-            day = later["captured_on"]
-            if later["source"] == Provenance.MANUAL and later["verified_at"] is None:
-                detail = f"{later['followers']:,} followers on {day}, entered by hand."
-                flags.append(flag("unverified_manual", detail, account_id=account_id, captured_on=day))
-            if earlier is None:
-                continue
-            change = f"followers {earlier['followers']:,} on {earlier['captured_on']} → {later['followers']:,} on {day}"
-            if _dropped(earlier["followers"], later["followers"]):
-                flags.append(flag("metric_decreased", change + ".", account_id=account_id, captured_on=day))
-            elif _jumped(earlier["followers"], later["followers"]):
-                jumps.append((account_id, earlier["captured_on"], day, change))
+        earlier = previous if previous and previous["account_id"] == row["account_id"] else None
+        previous = row
+        account_id, day = row["account_id"], row["captured_on"]
+        if start is not None and day < start:
+            continue  # the baseline: compared with, not checked
+        if row["source"] == Provenance.MANUAL and row["verified_at"] is None:
+            detail = f"{row['followers']:,} followers on {day}, entered by hand."
+            flags.append(flag("unverified_manual", detail, account_id=account_id, captured_on=day))
+        if earlier is None:
+            continue
+        change = f"followers {earlier['followers']:,} on {earlier['captured_on']} → {row['followers']:,} on {day}"
+        if _dropped(earlier["followers"], row["followers"]):
+            flags.append(flag("metric_decreased", change + ".", account_id=account_id, captured_on=day))
+        elif _jumped(earlier["followers"], row["followers"]):
+            jumps.append((account_id, earlier["captured_on"], day, change))
     return flags + _jumps_without_posts(jumps)
 
 
@@ -271,19 +284,25 @@ def _jumps_without_posts(jumps: list[tuple[int, date, date, str]]) -> list[Integ
     """The jumps with no post of their account published from the earlier count's day to the later one's."""
     if not jumps:
         return []
-    # One query for every jump: the publication times of the jumping accounts' posts over the whole span.
+    # One query for every jump: the publication times of the jumping accounts' posts over the whole span,
+    # in the order of the (account, published_at) index.
+    rows = (
+        Post.objects.filter(
+            account_id__in={account_id for account_id, *_ in jumps},
+            published_at__gte=start_of_day(min(earlier for _, earlier, _, _ in jumps)),
+            published_at__lt=start_of_day(max(later for _, _, later, _ in jumps) + timedelta(days=1)),
+        )
+        .order_by("account_id", "published_at")
+        .values_list("account_id", "published_at")
+    )
     published = defaultdict(list)
-    rows = Post.objects.filter(
-        account_id__in={account_id for account_id, *_ in jumps},
-        published_at__gte=start_of_day(min(earlier for _, earlier, _, _ in jumps)),
-        published_at__lt=start_of_day(max(later for _, _, later, _ in jumps) + timedelta(days=1)),
-    ).values_list("account_id", "published_at")
     for account_id, published_at in rows:
         published[account_id].append(published_at)
     flags = []
     for account_id, earlier, later, change in jumps:
-        window_start, window_end = start_of_day(earlier), start_of_day(later + timedelta(days=1))
-        if not any(window_start <= moment < window_end for moment in published[account_id]):
+        times = published[account_id]
+        first_after = bisect_left(times, start_of_day(earlier))
+        if first_after == len(times) or times[first_after] >= start_of_day(later + timedelta(days=1)):
             detail = f"{change}, with no post published in between."
             flags.append(flag("follower_jump_without_posts", detail, account_id=account_id, captured_on=later))
     return flags

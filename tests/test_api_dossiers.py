@@ -275,3 +275,13 @@ def test_dossier_lists_run_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.json()["count"] >= 4
+
+
+def test_a_dossier_stays_with_its_faculty_member(dossier, nora, world, api_client):
+    peter = world.get("faculty", "peer")
+
+    response = api_client(nora).patch(f"/api/v1/dossiers/{dossier.pk}/", {"faculty": peter.pk, "title": "Moved?"})
+
+    assert response.status_code == 200
+    dossier.refresh_from_db()
+    assert (dossier.faculty.name, dossier.title) == ("Alice Adams", "Moved?")

@@ -104,6 +104,13 @@ class DossierSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["created_by", "created_at", "updated_at"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # A dossier stays its faculty member's: its accounts, posts and versions are theirs.
+            fields["faculty"].read_only = True
+        return fields
+
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_versions(self, dossier) -> list[int]:
         """The ids of its frozen versions, newest first (read them at dossier-versions/{id}/)."""

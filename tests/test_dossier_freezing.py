@@ -59,8 +59,11 @@ def test_a_frozen_version_is_byte_for_byte_unchanged_after_metrics_and_weights_c
 def test_the_composite_on_the_frozen_page_equals_the_sum_of_its_printed_breakdown_rows(version, alice, signed_in):
     page = signed_in(alice).get(f"/dossiers/{version.dossier_id}/versions/1/").content.decode()
 
-    contributions = [Decimal(value) for value in re.findall(r"data-contribution>([^<]+)<", page)]
-    total = Decimal(re.search(r"data-composite-total><strong>([^<]+)<", page).group(1))
+    # The numbers as printed (with thousands separators), not the attributes beside them.
+    contributions = [
+        Decimal(value.replace(",", "")) for value in re.findall(r'data-contribution="[^"]*">([^<]+)<', page)
+    ]
+    total = Decimal(re.search(r'data-composite-total="[^"]*"><strong>([^<]+)<', page).group(1).replace(",", ""))
     assert len(contributions) == 11
     assert sum(contributions) == total
     # The worked example alone: 6,154 x 0.001 + 184 x 0.1 + 10 + 11 + 36 + 42 x 0.5 + 9 x 2, plus the second post

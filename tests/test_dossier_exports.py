@@ -1,12 +1,15 @@
 """Downloads of the live dossier and of a frozen version: PDF, CSV tables (zip) and XLSX."""
 
 import io
+import re
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from weasyprint import HTML
 
 from metrics.models import PostMetrics
+from portfolio.charts import bar_chart
 from portfolio.dossiers import exports
 from portfolio.dossiers.content import dossier_data, tables
 
@@ -101,3 +104,25 @@ def test_a_document_pointing_elsewhere_still_renders_without_fetching_it():
     html = '<html><body><h1>Dossier</h1><img src="https://example.org/tracker.png" alt=""></body></html>'
 
     assert exports.pdf_bytes(html, footer='A "quoted" footer \\ with a backslash').startswith(b"%PDF-")
+
+
+def test_charts_keep_their_proportions_in_the_pdf():
+    chart = str(
+        bar_chart(title="Engagement", description="Per post", bars=[("1. a post", 0.047), ("2. another", 0.038)])
+    )
+    html = f'<html><body><figure class="dossier-chart">{chart}</figure></body></html>'
+    width, height = (int(value) for value in re.search(r'width="(\d+)" height="(\d+)"', chart).groups())
+
+    laid_out = exports._charts_at_their_size(html)
+    document = HTML(string=laid_out).render()
+    box = next(replaced_boxes(document.pages[0]._page_box))
+
+    assert "height:auto" not in laid_out
+    assert (round(box.width), round(box.height)) == (width, height)
+
+
+def replaced_boxes(box):
+    if "ReplacedBox" in type(box).__name__:
+        yield box
+    for child in getattr(box, "children", None) or []:
+        yield from replaced_boxes(child)

@@ -66,9 +66,25 @@ class StaticFilesOnly(URLFetcher):
 
 def pdf_bytes(html: str, *, footer: str) -> bytes:
     """The document as a PDF, with `footer` at the bottom left of every page and the page number at the right."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).write_pdf(
+    return HTML(string=_charts_at_their_size(html), base_url=BASE_URL, url_fetcher=StaticFilesOnly()).write_pdf(
         stylesheets=[_footer_css(footer)]
     )
+
+
+# A chart's <svg> (portfolio/charts.py) carries width="W" height="H" and an inline style with height:auto, which
+# browsers scale by the width/height ratio. WeasyPrint 70 lays an SVG with an explicit height:auto out as a square
+# (a bar chart 90 high became 548 x 548 of mostly white), so for the PDF each chart gets its own size in pixels:
+# charts are at most 640 wide and an A4 column is 688. The stored document, and so its SHA-256, is untouched.
+CHART_SVG = re.compile(r'<svg\b[^>]*?\bclass="chart"[^>]*?\bwidth="(\d+)" height="(\d+)"[^>]*?style="([^"]*)"')
+
+
+def _charts_at_their_size(html: str) -> str:
+    def sized(match: re.Match) -> str:
+        width, height, style = match[1], match[2], match[3]
+        fixed = style.replace("max-width:100%;", "").replace("height:auto", f"width:{width}px;height:{height}px")
+        return match[0].replace(f'style="{style}"', f'style="{fixed}"')
+
+    return CHART_SVG.sub(sized, html)
 
 
 def version_footer(*, number: int, sha256: str) -> str:

@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts import api as accounts_api
 from metrics import api as metrics_api
 from metrics import imports_api
+from portfolio.dossiers import api as dossiers_api
 
 
 class ObtainToken(ObtainAuthToken):
@@ -36,6 +37,10 @@ router.register("post-metrics", metrics_api.PostMetricsViewSet)
 router.register("account-metrics", metrics_api.AccountMetricsViewSet)
 router.register("audience", metrics_api.AudienceSnapshotViewSet)
 router.register("imports", imports_api.ImportBatchViewSet)
+router.register("dossiers", dossiers_api.DossierViewSet)
+router.register("activities", dossiers_api.ActivityViewSet)
+router.register("dossier-versions", dossiers_api.DossierVersionViewSet, basename="dossier-version")
+router.register("share-links", dossiers_api.ShareLinkViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),

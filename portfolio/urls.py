@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from metrics import views as metrics_views
 from portfolio import views
+from portfolio.dossiers import public_views as dossier_public_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accounts.urls")),
     path("dossiers/", include("portfolio.dossiers.urls")),
+    # Open without a login: a reviewer's link to one frozen version, and checking a copy of a dossier.
+    path("r/<str:token>/", dossier_public_views.reviewer_page, name="share"),
+    path("r/<str:token>/<str:file_format>/", dossier_public_views.reviewer_download, name="share-download"),
+    path("verify/", dossier_public_views.verify, name="verify"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portfolio.api")),
 ]

@@ -22,8 +22,10 @@ from rest_framework.test import APIClient
 from accounts.models import Membership
 from tests.factories import (
     AccountMetricsFactory,
+    ActivityFactory,
     AppointmentFactory,
     AudienceSnapshotFactory,
+    DossierFactory,
     FacultyFactory,
     MembershipFactory,
     PostFactory,
@@ -116,5 +118,7 @@ def world(
             "post-metrics": post_metrics,
             "account-metrics": account_metrics,
             "audience": audience,
+            "dossiers": {target: DossierFactory(faculty=person) for target, person in faculty.items()},
+            "activities": {target: ActivityFactory(faculty=person) for target, person in faculty.items()},
         },
     )

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, SocialAccount
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
+from portfolio.models import Activity, Dossier
 from tests.factories import PASSWORD
 
 pytest_plugins = ["tests.api_fixtures"]
@@ -38,6 +39,8 @@ MODELS = {
     "post-metrics": PostMetrics,
     "account-metrics": AccountMetrics,
     "audience": AudienceSnapshot,
+    "dossiers": Dossier,
+    "activities": Activity,
 }
 # The targets that hold an object of each resource in the `world` fixture.
 TARGETS = {
@@ -52,6 +55,8 @@ TARGETS = {
     "post-metrics": ("alice", "peer", "dana", "southbay"),
     "account-metrics": ("alice", "peer", "dana", "southbay"),
     "audience": ("alice", "peer", "dana", "southbay"),
+    "dossiers": ("alice", "peer", "dana", "southbay"),
+    "activities": ("alice", "peer", "dana", "southbay"),
 }
 
 # Who reads the objects at each target.
@@ -71,7 +76,7 @@ ADMINS = {
     "southbay": {"charlie", "root"},
 }
 # ...and the faculty member, on these resources of her own.
-FACULTY_CHANGES = {"accounts", "posts", "post-metrics", "account-metrics", "audience"}
+FACULTY_CHANGES = {"accounts", "posts", "post-metrics", "account-metrics", "audience", "dossiers", "activities"}
 # Logins are managed by admins: everyone else is refused the whole endpoint.
 ADMIN_ONLY = {"users": {"nora", "charlie", "root"}}
 ANONYMOUS = {401, 403}
@@ -142,6 +147,8 @@ CHANGES = {
     "post-metrics": {"likes": 999},
     "account-metrics": {"followers": 12345},
     "audience": {"count": 777},
+    "dossiers": {"title": "Renamed dossier"},
+    "activities": {"title": "Renamed activity"},
 }
 # Creating an institution or a login names no target.
 CREATE_WITHOUT_TARGET = {
@@ -158,6 +165,8 @@ CREATE_TARGETS = {
     "post-metrics": ("alice", "peer", "dana", "southbay"),
     "account-metrics": ("alice", "peer", "dana", "southbay"),
     "audience": ("alice", "peer", "dana", "southbay"),
+    "dossiers": ("alice", "peer", "dana", "southbay"),
+    "activities": ("alice", "peer", "dana", "southbay"),
 }
 
 
@@ -198,6 +207,21 @@ def new_object(world, resource: str, target: str | None) -> dict:
             "external_id": "new-1",
             "published_at": "2024-04-01T12:00:00Z",
             "content_type": "image",
+        }
+    if resource == "dossiers":
+        return {
+            "faculty": world.get("faculty", target).pk,
+            "title": "Promotion to Professor",
+            "period_start": "2024-01-01",
+            "period_end": "2024-12-31",
+            "as_of": "2025-01-01",
+        }
+    if resource == "activities":
+        return {
+            "faculty": world.get("faculty", target).pk,
+            "kind": "peer_review",
+            "title": "Reviewer, online case collection",
+            "started_on": "2024-02-01",
         }
     if resource == "post-metrics":
         return {"post": world.get("posts", target).pk, "captured_on": "2024-04-01", "likes": 1}

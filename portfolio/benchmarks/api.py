@@ -106,8 +106,8 @@ def run_in_throwaway_database(
     with _throwaway_database(database_url, keep=keep, write=write) as url:
         env = {**os.environ, "DATABASE_URL": url, THROWAWAY_DATABASE_ENV: url, "PYTHONUNBUFFERED": "1"}
         env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
-        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), command, "--inside", *arguments]
-        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+        child_command = [sys.executable, str(settings.BASE_DIR / "manage.py"), command, "--inside", *arguments]
+        with subprocess.Popen(child_command, env=env, stdout=subprocess.PIPE, text=True) as child:
             for line in child.stdout:
                 write(line.rstrip("\n"))
         if child.returncode:
@@ -274,7 +274,7 @@ def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], di
             ]
             bare_median = None
             for label, path, is_posts_list in endpoints:
-                samples, queries = _time(client, path, requests=requests)
+                samples, queries = time_requests(client, path, requests=requests)
                 median = statistics.median(samples)
                 bare_median = bare_median or median  # the first endpoint is the bare one
                 p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
@@ -291,7 +291,7 @@ def _get(client: Client, path: str):
     return response
 
 
-def _time(client: Client, path: str, *, requests: int) -> tuple[list[float], int]:
+def time_requests(client: Client, path: str, *, requests: int) -> tuple[list[float], int]:
     """
     Milliseconds of each of `requests` timed requests, after untimed warm-up ones, and the queries of one
     request. A slow endpoint stops early: after SECONDS_PER_ENDPOINT, once it has MIN_SAMPLES.

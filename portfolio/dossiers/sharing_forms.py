@@ -1,0 +1,81 @@
+"""Forms of the versions page (reviewer links) and of the public verification page."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from portfolio.dossiers import sharing, verification
+
+
+class ShareLinkForm(forms.Form):
+    recipient = forms.CharField(
+        max_length=200,
+        label="Who the link is for",
+        help_text="Their name and role, e.g. “Prof. Ana Silva, external reviewer”. Shown in the access log.",
+    )
+    expires_on = forms.DateField(
+        label="Open until (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The link stops working at the end of this day, at most a year from today.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"expires_on": timezone.localdate() + sharing.DEFAULT_VALIDITY})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "expires_on" in cleaned:
+            cleaned["expires_at"] = end_of_day(cleaned["expires_on"])
+            try:
+                sharing.validate_expiry(cleaned["expires_at"])
+            except ValidationError as error:
+                raise ValidationError({"expires_on": error.message_dict["expires_at"]}) from None
+        return cleaned
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first moment of the following day in the site's time zone: a link "open until" a day is open all of it."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+class VerifyForm(forms.Form):
+    sha256 = forms.CharField(
+        required=False,
+        max_length=200,
+        label="SHA-256",
+        help_text="The 64 characters printed at the foot of each PDF page and above the document.",
+    )
+    document = forms.FileField(
+        required=False,
+        label="Or a copy of the dossier",
+        help_text="The PDF or HTML file as you received it; it is read to compute its SHA-256 and not kept.",
+    )
+
+    def clean_sha256(self):
+        text = self.cleaned_data["sha256"]
+        if not text.strip():
+            return None
+        sha256 = verification.normalised_hash(text)
+        if sha256 is None:
+            raise ValidationError("A SHA-256 is 64 characters, each 0-9 or a-f.")
+        return sha256
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        if upload and upload.size > verification.MAX_UPLOAD_BYTES:
+            raise ValidationError("This file is larger than any dossier the site makes, so it cannot match one.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if not cleaned.get("sha256") and not cleaned.get("document"):
+            raise ValidationError("Give a SHA-256 or choose a file.")
+        if cleaned.get("sha256") and cleaned.get("document"):
+            raise ValidationError("Give a SHA-256 or a file, not both.")
+        cleaned["checked"] = cleaned.get("sha256") or verification.file_sha256(cleaned["document"])
+        return cleaned

@@ -33,6 +33,7 @@ def found(caption: str) -> list[tuple[str, str]]:
         ("Seen on Mar. 14th, 2026", "date", "Mar. 14th, 2026"),
         ("Injured playing rugby on 14 March 2026", "date", "14 March 2026"),
         ("Presented on the 2nd of March", "date", "2nd of March"),
+        ("Study date 14-Mar-2026", "date", "14-Mar-2026"),
         ("Presented on 3/14 with a limp", "date", "3/14"),
         # Record and accession numbers
         ("MRN 12345678, please review", "record_number", "MRN 12345678"),

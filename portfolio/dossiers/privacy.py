@@ -113,8 +113,8 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("date", re.compile(r"\b(?:on|On|ON)\s+(?P<found>(?P<a>\d{1,2})/(?P<b>\d{1,2}))\b(?![/.\d])")),
     # "March 14", "Mar. 14th", "March 14, 2026"
     ("date", re.compile(rf"\b{MONTHS}\s+{DAY}\b{NOT_A_UNIT}(?:,?\s+{YEAR}\b)?")),
-    # "14 March 2026", "14th of March", "14 Mar"
-    ("date", re.compile(rf"\b{DAY}\s+(?:of\s+)?{MONTHS}(?!\w)(?:,?\s+{YEAR}\b)?")),
+    # "14 March 2026", "14th of March", "14 Mar", "14-Mar-2026"
+    ("date", re.compile(rf"\b{DAY}(?:\s+|-)(?:of\s+)?{MONTHS}(?!\w)(?:(?:,?\s+|-){YEAR}\b)?")),
     (
         "record_number",
         re.compile(

@@ -17,34 +17,18 @@ import pytest
 from tests.comparison_data import PERIOD, add_post, peers, personal_account
 from tests.factories import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
 WEDNESDAY = dt.datetime(2024, 3, 6, 20, 0, tzinfo=dt.UTC)  # 15:00 in New York
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytest_plugins = ["tests.browser"]
+# live_server needs a transactional database; serialized_rollback restores what the migrations seeded.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: install it with `apt-get install chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def browser_page(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

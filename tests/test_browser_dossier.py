@@ -20,19 +20,10 @@ from metrics.models import Post
 from portfolio.models import DossierVersion, ShareAccess
 from tests.factories import PASSWORD, AccountMetricsFactory, PostFactory, PostMetricsFactory
 
-playwright = pytest.importorskip("playwright.sync_api")
+pytest_plugins = ["tests.browser"]
+# live_server needs a transactional database; serialized_rollback restores what the migrations seeded.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCRIPT_CAPTION = "<script>window.pwned = true</script> Which sign? #FridayQuizDay"
 
 
@@ -44,15 +35,8 @@ def artifacts(tmp_path) -> Path:
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"No Chromium at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

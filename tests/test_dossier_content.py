@@ -202,3 +202,8 @@ def test_activities_and_tables_come_from_the_data(alice_dossier, alice):
     assert impact[6] == 352  # actions
     composite = list(sheets["Composite score"].rows)
     assert composite[-1][-1] == data["composite"]["total"]
+
+
+def test_a_highlight_shows_how_its_actions_add_up(alice_dossier):
+    html = render_dossier_html(dossier_data(alice_dossier))
+    assert "Actions: 184 likes + 10 comments + 11 shares + 36 saves + 42 profile visits + 9 follows = 292" in html

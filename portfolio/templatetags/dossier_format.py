@@ -10,7 +10,9 @@ from django import template
 from django.utils.dateformat import format as format_date
 from django_countries import countries
 
+from metrics.engagement import ACTION_FIELDS
 from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent, rate_of
+from metrics.vocabulary import METRIC_FIELDS
 from portfolio.dossiers.integrity import NUMBERS
 
 register = template.Library()
@@ -87,3 +89,18 @@ def provenance_numbers(key: str) -> str:
 def lookup(mapping: dict, key):
     """mapping[key], or None: templates cannot index by a variable."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def actions_sum(metrics: dict) -> str:
+    """
+    How a post's actions add up, from its stored counts: '184 likes + 10 comments + 42 profile visits = 236'.
+    Every action field the platform reported is named (zeros included), so the total can be checked by hand.
+    """
+    parts = [
+        f"{metrics[field]:,} {METRIC_FIELDS[field].lower()}"
+        for field in ACTION_FIELDS
+        if metrics.get(field) is not None
+    ]
+    total = sum(metrics.get(field) or 0 for field in ACTION_FIELDS)
+    return f"{' + '.join(parts)} = {total:,}" if parts else "no action counts reported = 0"

@@ -1,0 +1,39 @@
+"""
+The browser tests' Chromium: the system's (Debian's `chromium` package, which `make install` installs),
+never one downloaded by a test tool. Tests that use `chromium` are marked `browser` by their module.
+
+Modules register it with `pytest_plugins = ["tests.browser"]`. Browser tests run against pytest-django's
+`live_server`, so their database is transactional and emptied after each test: mark them
+`django_db(transaction=True, serialized_rollback=True)`, which also restores what the migrations seeded
+(platforms, the default scoring profile, benchmarks) before each one, so test order does not matter.
+"""
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these Chromium keeps trying to reach Google's services, which a closed network refuses.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """A headless Chromium browser (Playwright's `Browser`), closed after the test."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: install it with `apt-get install chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -50,10 +50,11 @@ def insert_rows(model, fields: Sequence[str], rows: list[Sequence]) -> None:
 
 
 def _copy(cursor, sql: str, rows: list[Sequence]) -> None:
-    # psycopg 3's COPY, under Django's cursor. The debug cursor (tests, DEBUG) logs it as one statement, as
-    # it logs an executemany, so query counts see it.
+    # psycopg 3's COPY, under Django's cursor. Its errors become Django's (an IntegrityError is an
+    # IntegrityError to the caller), and the debug cursor (tests, DEBUG) logs it as one statement, as it
+    # logs an executemany, so query counts see it.
     log = cursor.debug_sql(sql, rows, many=True) if hasattr(cursor, "debug_sql") else nullcontext()
-    with log, cursor.cursor.copy(sql) as copy:
+    with connection.wrap_database_errors, log, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
 

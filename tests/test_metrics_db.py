@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from metrics.db import db_value, in_batches, insert_rows, update_rows
@@ -75,3 +75,12 @@ def test_batches_fit_the_databases_parameter_limit():
     assert sorted(value for batch in batches for value in batch) == list(range(2500))
     limit = connection.features.max_query_params
     assert all(len(batch) <= limit for batch in batches) if limit else len(batches) == 1
+
+
+def test_a_row_the_database_refuses_raises_djangos_integrity_error(post):
+    day, now = db_value(PostMetrics, "captured_on", dt.date(2026, 10, 1)), db_value(Post, "created_at", timezone.now())
+    row = (post.pk, day, "import", 1, now, 1, None)
+    insert_rows(PostMetrics, FIELDS, [row])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(PostMetrics, FIELDS, [row])  # the same post and day again

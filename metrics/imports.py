@@ -11,6 +11,7 @@ the chosen account, and upserts posts on (account, external id) and snapshots on
   says so; a later export of the same posts adds snapshots, never duplicate posts.
 Every batch is recorded, with its file when it wrote anything (or may, after a
 preview), and every snapshot it writes points back to its batch and source row.
+The parsed rows are checked and saved chunk by chunk by `imports_writer.ImportWriter`.
 """
 
 import hashlib

@@ -199,12 +199,8 @@ class _RowReader:
         def position(name: str) -> int:
             return columns.positions.get(name, -1)
 
-        self.platform, self.handle, self.url = position("platform"), position("handle"), position("url")
-        self.external_id, self.caption, self.captured_on = (
-            position("external_id"),
-            position("caption"),
-            position("captured_on"),
-        )
+        self.external_id, self.handle, self.url = position("external_id"), position("handle"), position("url")
+        self.caption, self.captured_on = position("caption"), position("captured_on")
         self.post_cells = _picker([position(name) for name in self.POST_CELLS])
         self.post_readers = (_platform, _content_type, _category, partial(_published_at, tz=tz))
         self.metric_names = tuple(name for name in METRICS if name in columns)

@@ -19,26 +19,23 @@ the database's parameter limit calls for).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from accounts.api_scoping import MAX_ID, READ_ONLY_ROLE, may_write_at_all
 from accounts.models import SocialAccount
-from metrics.db import update_fields
+from metrics.db import in_batches, update_fields
 from metrics.models import Post, PostMetrics, Provenance
 from metrics.vocabulary import METRIC_FIELDS
 
 MAX_ROWS = 10_000
 # Rows per INSERT / UPDATE statement (SQLite lowers it further to fit its parameter limit).
 WRITE_BATCH = 1_000
-# Room left in a statement for the parameters of the scoping filters, beside a batch of ids.
-SCOPING_PARAMETERS = 100
 
 DOES_NOT_EXIST = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
 POST_FIELDS = ("post", "account", "external_id")
@@ -246,26 +243,17 @@ def _validated(serializer_field: serializers.Field, value):
     return serializer_field.run_validation(value)
 
 
-def _in_batches(values: Iterable, *, per_value: int = 1) -> Iterator[list]:
-    """`values` in lists that fit one statement: SQLite caps a statement's parameters; PostgreSQL takes them all."""
-    values = sorted(values)
-    limit = connection.features.max_query_params
-    size = max((limit - SCOPING_PARAMETERS) // per_value, 1) if limit else max(len(values), 1)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _resolve_posts(rows: list[_Row], *, user, errors: list[RowError]) -> None:
     """Set `row.post` from the posts `user` can see: one query for ids, one for (account, external_id)."""
     # Only what the checks and the writes use: the key and the publication day.
     visible = Post.objects.visible_to(user).order_by().only("account", "external_id", "published_at")
 
     ids = {row.post_id for row in rows if row.post_id is not None}
-    by_id = {post.pk: post for batch in _in_batches(ids) for post in visible.filter(pk__in=batch)}
+    by_id = {post.pk: post for batch in in_batches(ids) for post in visible.filter(pk__in=batch)}
 
     keys = {(row.account_id, row.external_id) for row in rows if row.account_id is not None and row.external_id}
     by_key = {}
-    for batch in _in_batches(keys, per_value=2):
+    for batch in in_batches(keys, per_value=2):
         # Accounts x external ids may match a few posts too many; the exact pairs are picked below.
         candidates = visible.filter(account_id__in={a for a, _ in batch}, external_id__in={e for _, e in batch})
         by_key.update({(post.account_id, post.external_id): post for post in candidates})
@@ -276,7 +264,7 @@ def _resolve_posts(rows: list[_Row], *, user, errors: list[RowError]) -> None:
         if row.account_id is not None and row.external_id and (row.account_id, row.external_id) not in by_key
     }
     visible_accounts = set()
-    for batch in _in_batches(unresolved_accounts):
+    for batch in in_batches(unresolved_accounts):
         accounts = SocialAccount.objects.visible_to(user).filter(pk__in=batch)
         visible_accounts.update(accounts.values_list("pk", flat=True))
 
@@ -303,7 +291,7 @@ def _check_editable(rows: list[_Row], *, user) -> None:
     """PermissionDenied when an item names a post that `user` may see but not change."""
     ids = {row.post.pk for row in rows if row.post is not None}
     editable = set()
-    for batch in _in_batches(ids):
+    for batch in in_batches(ids):
         editable.update(Post.objects.editable_by(user).filter(pk__in=batch).order_by().values_list("pk", flat=True))
     refused = [row.index for row in rows if row.post is not None and row.post.pk not in editable]
     if refused:
@@ -362,7 +350,7 @@ def _existing(snapshots: list[PostMetrics]) -> dict[tuple[int, date], _Stored]:
     for snapshot in snapshots:
         days_by_post[snapshot.post_id].add(snapshot.captured_on)
     found = {}
-    for batch in _in_batches(days_by_post):
+    for batch in in_batches(days_by_post):
         days = set().union(*(days_by_post[post_id] for post_id in batch))
         # A range rather than the list of days keeps the statement short; the exact pairs are picked here.
         stored = PostMetrics.objects.filter(post_id__in=batch, captured_on__range=(min(days), max(days)))

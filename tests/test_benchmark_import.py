@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from metrics.models import ImportBatch, Post
+from portfolio.benchmarks.imports import Measurement, Report, Sample, format_report
 
 ROW = re.compile(
     r"^  (?P<method>\S.+?)\s+(?P<rows>[\d,]+)(?P<sampled>\*?)\s+(?P<seconds>\d+\.\d)\s+(?P<rate>[\d,]+)"
@@ -76,3 +77,43 @@ def test_the_inner_process_refuses_to_run_outside_its_throwaway_database():
 def test_it_refuses_sizes_below_one():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("benchmark_import", "--rows", "0")
+
+
+def test_the_floor_is_the_faster_raw_method_where_copy_ran_too():
+    sample = Sample(
+        path="snapshots.csv",
+        rows=1000,
+        accounts=1,
+        posts_per_account=100,
+        posts=100,
+        size=200_000,
+        seconds=1.0,
+        database="PostgreSQL 15",
+        institution_id=1,
+        user_id=1,
+        today="2026-11-30",
+        upload_limit=50_000_000,
+    )
+
+    def measured(key: str, seconds: float, rows: int = 1000) -> Measurement:
+        return Measurement(key, rows, seconds, rss_mb=1.0, python_peak_mb=1.0, posts=100, snapshots=rows)
+
+    report = Report(
+        sample=sample,
+        measurements={
+            "raw": measured("raw", 8.0),
+            "raw-copy": measured("raw-copy", 2.0),
+            "workflow": measured("workflow", 5.0),
+            "iex": measured("iex", 10.0, rows=100),
+            "iex-bulk": measured("iex-bulk", 6.0, rows=100),
+        },
+        load_average=(1.0, 1.5),
+    )
+    text = "\n".join(format_report(report))
+
+    rows = {match["method"]: match["x_raw"] for match in ROW.finditer(text)}
+    assert rows["raw driver (csv + COPY)"] == "1.00"
+    assert rows["raw driver (csv + executemany)"] == "4.00"
+    assert rows["import_file (the site's workflow)"] == "2.50"
+    assert "Target: import_file within 3x the raw driver's time: 2.50x, PASS" in text
+    assert "over the floor's (the fastest raw driver method here, raw driver (csv + COPY))" in text

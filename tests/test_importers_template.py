@@ -129,3 +129,37 @@ def test_streaming_a_large_file_keeps_memory_far_below_its_size(tmp_path):
     assert errors == 0
     assert size > 20_000_000
     assert peak < size / 4
+
+
+def test_a_bad_cell_repeated_on_many_rows_is_reported_on_each_of_them_in_every_chunk():
+    lines = ["external_id,published_at,captured_on,likes"] + [f"p1,2026-02-30,2026-10-0{day},1" for day in range(1, 6)]
+
+    rows = parse("\n".join(lines) + "\n", chunk_rows=2).collect()
+
+    assert rows.posts == []
+    assert [(e.row, e.column) for e in rows.errors] == [(number, "published_at") for number in range(2, 7)]
+    assert len({e.message for e in rows.errors}) == 1
+
+
+def test_counts_written_loosely_read_as_every_export_reads_them():
+    rows = parse("external_id,likes,comments,shares,saves,views\np1, 5 ,1.2K,-,,0012\n").collect()
+
+    assert rows.errors == []
+    assert rows.posts[0].metrics == {"likes": 5, "comments": 1200, "shares": None, "saves": None, "views": 12}
+
+
+def test_bad_counts_are_errors_naming_their_columns():
+    rows = parse("external_id,likes,comments,shares\np1,-3,4.5,²\n").collect()
+
+    assert [(e.column, e.message) for e in rows.errors] == [
+        ("likes", "negative count: -3"),
+        ("comments", "not a whole number: 4.5"),
+        ("shares", "not a number: '²'"),
+    ]
+
+
+def test_columns_the_file_leaves_out_read_as_blank():
+    [post] = parse("external_id,likes\np1,3\n").collect().posts
+
+    assert (post.platform, post.handle, post.url, post.caption, post.content_type, post.category) == ("",) * 6
+    assert (post.published_at, post.captured_on, post.metrics) == (None, None, {"likes": 3})

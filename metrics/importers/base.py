@@ -30,7 +30,7 @@ class UnsupportedFile(UnrecognisedFile):
     """
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     # The record number in the file, counting every record from 1 (the header and any preamble
     # such as `sep=,` included), which is the row a spreadsheet program shows; for workbooks the
@@ -43,7 +43,7 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)  # a large file holds thousands at a time: no __dict__ each
 class PostRow:
     """One post and its counts as the file reports them on `captured_on` (the export date)."""
 
@@ -63,7 +63,7 @@ class PostRow:
     category: str = ""  # template only: a CareerCategory key, or ""
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountRow:
     """An account's follower count on one day."""
 

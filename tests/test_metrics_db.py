@@ -1,0 +1,86 @@
+"""Writing many rows as plain tuples (`metrics.db`): the same rows the ORM would write, in one statement."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from metrics.db import db_value, in_batches, insert_rows, update_rows
+from metrics.models import Post, PostMetrics
+from tests.factories import PostFactory
+
+FIELDS = ("post", "captured_on", "source", "source_row", "created_at", "likes", "reach")
+
+
+@pytest.fixture
+def post(alice_instagram):
+    return PostFactory(account=alice_instagram, external_id="p1", published_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
+
+
+def test_inserted_rows_read_back_as_the_orm_would_have_saved_them(post, django_assert_num_queries):
+    created_at = dt.datetime(2026, 10, 2, 9, 30, tzinfo=dt.UTC)
+    stored_at = db_value(PostMetrics, "created_at", created_at)
+    days = {day: db_value(PostMetrics, "captured_on", dt.date(2026, 10, day)) for day in (1, 2, 3)}
+    rows = [(post.pk, days[day], "import", day, stored_at, day * 10, None) for day in days]
+
+    with django_assert_num_queries(1):  # one INSERT run for every row (a COPY on PostgreSQL)
+        insert_rows(PostMetrics, FIELDS, rows)
+
+    stored = PostMetrics.objects.order_by("captured_on")
+    assert [(s.captured_on.day, s.likes, s.reach, s.source_row) for s in stored] == [
+        (1, 10, None, 1),
+        (2, 20, None, 2),
+        (3, 30, None, 3),
+    ]
+    assert {s.created_at for s in stored} == {created_at}
+    assert {(s.import_batch, s.verified_by, s.verified_at) for s in stored} == {(None, None, None)}
+
+
+def test_a_caption_with_quotes_tabs_and_new_lines_is_stored_as_written(post):
+    caption = 'Line one\twith a tab, a "quote" and a back\\slash\nline two 🩻'
+    now = db_value(Post, "created_at", timezone.now())
+    published_at = db_value(Post, "published_at", post.published_at)
+    fields = ("account", "external_id", "url", "published_at", "content_type", "caption", "hashtags", "category")
+    fields += ("highlight_note", "created_at", "updated_at")
+
+    insert_rows(Post, fields, [(post.account_id, "p2", "", published_at, "image", caption, "", "", "", now, now)])
+
+    stored = Post.objects.get(external_id="p2")
+    assert (stored.caption, stored.published_at) == (caption, post.published_at)
+
+
+def test_updated_rows_change_only_the_given_fields(post, django_assert_num_queries):
+    first = PostMetrics.objects.create(post=post, captured_on=dt.date(2026, 10, 1), likes=1, reach=100)
+    second = PostMetrics.objects.create(post=post, captured_on=dt.date(2026, 10, 2), likes=2, reach=200)
+
+    with django_assert_num_queries(1):
+        update_rows(PostMetrics, ("likes", "source_row"), [(11, 7, first.pk), (None, 8, second.pk)])
+
+    assert list(PostMetrics.objects.order_by("captured_on").values_list("likes", "reach", "source_row")) == [
+        (11, 100, 7),
+        (None, 200, 8),
+    ]
+
+
+def test_nothing_to_write_runs_no_query(django_assert_num_queries, db):
+    with django_assert_num_queries(0):
+        insert_rows(PostMetrics, FIELDS, [])
+        update_rows(PostMetrics, ("likes",), [])
+
+
+def test_batches_fit_the_databases_parameter_limit():
+    batches = list(in_batches(range(2500)))
+
+    assert sorted(value for batch in batches for value in batch) == list(range(2500))
+    limit = connection.features.max_query_params
+    assert all(len(batch) <= limit for batch in batches) if limit else len(batches) == 1
+
+
+def test_a_row_the_database_refuses_raises_djangos_integrity_error(post):
+    day, now = db_value(PostMetrics, "captured_on", dt.date(2026, 10, 1)), db_value(Post, "created_at", timezone.now())
+    row = (post.pk, day, "import", 1, now, 1, None)
+    insert_rows(PostMetrics, FIELDS, [row])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(PostMetrics, FIELDS, [row])  # the same post and day again

@@ -68,7 +68,14 @@ def test_counts_are_coerced_leniently_and_blanks_are_not_zero(raw, count):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("-3", "negative count: -3"), ("12.5", "not a whole number: 12.5"), ("lots", "not a number: 'lots'")],
+    [
+        ("-3", "negative count: -3"),
+        ("12.5", "not a whole number: 12.5"),
+        ("lots", "not a number: 'lots'"),
+        # Larger than a 64-bit count column: refused here rather than by the database.
+        ("100000000000000000000", "too large to be a count: 100000000000000000000"),
+        ("9.3E18", "too large to be a count: 9.3E18"),
+    ],
 )
 def test_bad_counts_say_what_they_found(raw, message):
     with pytest.raises(CellError, match=f"^{message}$"):
@@ -136,3 +143,7 @@ def test_garbage_yearless_date():
 )
 def test_base_name_drops_folders_and_download_suffixes(name, base):
     assert common.base_name(name) == base
+
+
+def test_the_largest_count_a_column_holds_is_accepted():
+    assert common.parse_count(str(2**63 - 1)) == 2**63 - 1

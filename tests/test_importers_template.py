@@ -158,6 +158,14 @@ def test_bad_counts_are_errors_naming_their_columns():
     ]
 
 
+def test_a_count_too_large_for_the_database_is_a_row_error_not_a_failed_import():
+    rows = parse("external_id,likes,comments\np1,100000000000000000000,3\n").collect()
+
+    assert [(e.row, e.column, e.message) for e in rows.errors] == [
+        (2, "likes", "too large to be a count: 100000000000000000000")
+    ]
+
+
 def test_columns_the_file_leaves_out_read_as_blank():
     [post] = parse("external_id,likes\np1,3\n").collect().posts
 

@@ -347,9 +347,15 @@ def parse_decimal(raw) -> Decimal | None:
     return value
 
 
+# The largest count a snapshot column holds (a signed 64-bit integer on every database we support).
+MAX_COUNT = 2**63 - 1
+# Plain digits shorter than this are always within MAX_COUNT, so the fast paths need not compare.
+SAFE_DIGITS = len(str(MAX_COUNT))
+
+
 def parse_count(raw) -> int | None:
     """A non-negative whole count; None for a blank. `1.2K` is rounded (the file already rounded it)."""
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < SAFE_DIGITS:
         return int(raw)  # the usual case, and the one a large file repeats millions of times
     value = parse_decimal(raw)
     if value is None:
@@ -360,7 +366,10 @@ def parse_count(raw) -> int | None:
     abbreviated = text[-1:].casefold() in _SUFFIX
     if value != value.to_integral_value() and not abbreviated:
         raise CellError(f"not a whole number: {text}")
-    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+    count = int(value.to_integral_value(rounding=ROUND_HALF_UP))
+    if count > MAX_COUNT:
+        raise CellError(f"too large to be a count: {text}")
+    return count
 
 
 # --- containers --------------------------------------------------------------------------------

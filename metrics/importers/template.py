@@ -254,7 +254,8 @@ class _RowReader:
 
     def _counts(self, number: int, raw: tuple[str, ...], errors: list[RowError]) -> dict[str, int | None]:
         joined = "".join(raw)
-        if not joined or (joined.isdigit() and joined.isascii()):  # every cell blank or plain digits
+        # Every cell blank or plain digits short enough to fit a count: no per-cell checks needed.
+        if not joined or (joined.isdigit() and joined.isascii() and max(map(len, raw)) < common.SAFE_DIGITS):
             return dict(zip(self.metric_names, [int(cell) if cell else None for cell in raw], strict=True))
         counts = {}
         for name, cell in zip(self.metric_names, raw, strict=True):

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -87,14 +87,19 @@ class PostQuerySet(AccountScopedQuerySet):
         Annotate each post with its latest snapshot captured on or before `as_of`:
         every metric field under its own name (`post.impressions`, ...), plus
         `snapshot_id` and `snapshot_captured_on`. A post with no such snapshot gets None
-        everywhere. One correlated subquery per column, served by the
-        (post, captured_on) unique index.
+        everywhere. One correlated subquery finds the latest capture date and one join
+        reads that snapshot, both served by the (post, captured_on) unique index.
         """
-        latest = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
-        columns = {field: Subquery(latest.values(field)[:1]) for field in METRIC_FIELDS}
-        return self.annotate(
-            snapshot_id=Subquery(latest.values("pk")[:1]),
-            snapshot_captured_on=Subquery(latest.values("captured_on")[:1]),
+        latest_day = (
+            PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of)
+            .order_by("-captured_on")
+            .values("captured_on")[:1]
+        )
+        snapshot = FilteredRelation("snapshots", condition=Q(snapshots__captured_on=Subquery(latest_day)))
+        columns = {field: F(f"latest_snapshot__{field}") for field in METRIC_FIELDS}
+        return self.annotate(latest_snapshot=snapshot).annotate(
+            snapshot_id=F("latest_snapshot__pk"),
+            snapshot_captured_on=F("latest_snapshot__captured_on"),
             **columns,
         )
 

@@ -24,13 +24,14 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
-
-from metrics.vocabulary import METRIC_FIELDS
 
 ACTION_FIELDS = ("likes", "dislikes", "comments", "shares", "saves", "profile_visits", "follows", "clicks")
 # The three denominators, in the order pages show them.
 DENOMINATORS = ("impressions", "reach", "followers")
+# What the summaries read of each row, besides `snapshot_id` and the grouping key.
+COUNTED_FIELDS = (*ACTION_FIELDS, *DENOMINATORS)
 
 
 def actions(counts: Mapping[str, int | None]) -> int:
@@ -134,16 +135,19 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     Groups with no rows do not appear; callers fall back to `empty_summary`.
     """
     rows = list(rows)
-    columns = [*METRIC_FIELDS, "followers"]
-    frame = pd.DataFrame.from_records(rows, columns=[*columns, "snapshot_id", *([key] if key else [])])
-    if frame.empty:
+    if not rows:
         return {}
+    # Column by column into float arrays (a blank count becomes NaN): several times faster than from_records.
+    frame = pd.DataFrame(
+        {column: np.array([row.get(column) for row in rows], dtype="float64") for column in COUNTED_FIELDS}
+    )
     if key is None:
         key = "_all"
         frame[key] = None
+    else:
+        frame[key] = [row.get(key) for row in rows]
     # Rows that do not say are plain counts, as in the worked example: they have a snapshot.
-    has_snapshot = frame["snapshot_id"].notna() | pd.Series(["snapshot_id" not in row for row in rows])
-    frame[columns] = frame[columns].astype("float64")
+    has_snapshot = np.array([row.get("snapshot_id", True) is not None for row in rows])
     frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1).where(has_snapshot)
     for denominator in DENOMINATORS:
         # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.

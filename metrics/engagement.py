@@ -23,6 +23,7 @@ used only inside `summarize_by`, and plain Python values come out.
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ ACTION_FIELDS = ("likes", "dislikes", "comments", "shares", "saves", "profile_vi
 DENOMINATORS = ("impressions", "reach", "followers")
 # What the summaries read of each row, besides `snapshot_id` and the grouping key.
 COUNTED_FIELDS = (*ACTION_FIELDS, *DENOMINATORS)
+_counted = itemgetter(*COUNTED_FIELDS)
 
 
 def actions(counts: Mapping[str, int | None]) -> int:
@@ -137,10 +139,12 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     rows = list(rows)
     if not rows:
         return {}
-    # Column by column into float arrays (a blank count becomes NaN): several times faster than from_records.
-    frame = pd.DataFrame(
-        {column: np.array([row.get(column) for row in rows], dtype="float64") for column in COUNTED_FIELDS}
-    )
+    # Straight into one float array (a blank count becomes NaN): several times faster than from_records.
+    try:
+        counts = np.array([_counted(row) for row in rows], dtype="float64")
+    except KeyError:  # plain counts that leave unreported fields out
+        counts = np.array([[row.get(field) for field in COUNTED_FIELDS] for row in rows], dtype="float64")
+    frame = pd.DataFrame(counts, columns=COUNTED_FIELDS)
     if key is None:
         key = "_all"
         frame[key] = None

@@ -144,21 +144,29 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
         counts = np.array([_counted(row) for row in rows], dtype="float64")
     except KeyError:  # plain counts that leave unreported fields out
         counts = np.array([[row.get(field) for field in COUNTED_FIELDS] for row in rows], dtype="float64")
-    frame = pd.DataFrame(counts, columns=COUNTED_FIELDS)
+    # Rows that do not say are plain counts, as in the worked example: they have a snapshot.
+    has_snapshot = np.array([row.get("snapshot_id", True) is not None for row in rows])
+    # The per-post columns in numpy, then one frame: inserting them one by one into a frame cost more than
+    # the arithmetic.
+    actions_column = np.where(has_snapshot, np.nansum(counts[:, : len(ACTION_FIELDS)], axis=1), np.nan)
+    columns = {"actions": actions_column}
+    for position, denominator in enumerate(DENOMINATORS, start=len(ACTION_FIELDS)):
+        values = counts[:, position]
+        columns[denominator] = values
+        # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.
+        usable = (values > 0) & has_snapshot
+        columns[f"rate_{denominator}"] = np.divide(actions_column, values, out=np.full(len(rows), np.nan), where=usable)
+        columns[f"actions_{denominator}"] = np.where(usable, actions_column, np.nan)
+        columns[f"total_{denominator}"] = np.where(usable, values, np.nan)
+    # copy=False also keeps each column a block of its own: pandas' grouped mean over one 2-D block rounds
+    # differently when a neighbouring column has NaN, and the same posts in another order then differ in the
+    # last digit.
+    frame = pd.DataFrame(columns, copy=False)
     if key is None:
         key = "_all"
         frame[key] = None
     else:
         frame[key] = [row.get(key) for row in rows]
-    # Rows that do not say are plain counts, as in the worked example: they have a snapshot.
-    has_snapshot = np.array([row.get("snapshot_id", True) is not None for row in rows])
-    frame["actions"] = frame[list(ACTION_FIELDS)].fillna(0).sum(axis=1).where(has_snapshot)
-    for denominator in DENOMINATORS:
-        # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.
-        usable = (frame[denominator] > 0) & frame["actions"].notna()
-        frame[f"rate_{denominator}"] = (frame["actions"] / frame[denominator]).where(usable)
-        frame[f"actions_{denominator}"] = frame["actions"].where(usable)
-        frame[f"total_{denominator}"] = frame[denominator].where(usable)
 
     # Every sum, count, mean, min and max of every group in a few vectorised passes, not pandas calls per group.
     grouped = frame.groupby(key, dropna=False, sort=False)
@@ -168,11 +176,11 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     # Each result lists the groups in the same order (first appearance), so they are read side by side.
     sizes = grouped.size()
     statistics = {
-        "sum": grouped[summed].sum().to_dict("records"),
-        "count": grouped[["actions", "impressions", "reach", *rate_columns]].count().to_dict("records"),
-        "mean": grouped[rate_columns].mean().to_dict("records"),
-        "min": grouped[rate_columns].min().to_dict("records"),
-        "max": grouped[rate_columns].max().to_dict("records"),
+        "sum": _records(grouped[summed].sum()),
+        "count": _records(grouped[["actions", "impressions", "reach", *rate_columns]].count()),
+        "mean": _records(grouped[rate_columns].mean()),
+        "min": _records(grouped[rate_columns].min()),
+        "max": _records(grouped[rate_columns].max()),
     }
 
     summaries = {}
@@ -191,6 +199,11 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
             by_followers=_rate_summary(group, "followers"),
         )
     return summaries
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    """A frame's rows as dicts, as `to_dict("records")` but without its per-row overhead."""
+    return [dict(zip(table.columns, row, strict=True)) for row in table.to_numpy().tolist()]
 
 
 def empty_summary(as_of: date) -> EngagementSummary:

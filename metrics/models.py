@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -44,6 +44,20 @@ def hashtag_search_text(caption: str) -> str:
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of `day` in the site's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class LocalDate(TruncDate):
+    """
+    TruncDate: the day of a datetime in the current (the site's) time zone. On SQLite with both zones UTC it is
+    SQLite's own date() of the stored UTC text, the same day without a call into Python for every row (the
+    slowest part of reading many posts' engagement there); any other zone keeps Django's function.
+    """
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if self.get_tzname() == "UTC" and connection.timezone_name == "UTC":
+            sql, params = compiler.compile(self.lhs)
+            return f"date({sql})", params
+        return self.as_sql(compiler, connection)
 
 
 class Provenance(models.TextChoices):
@@ -87,14 +101,19 @@ class PostQuerySet(AccountScopedQuerySet):
         Annotate each post with its latest snapshot captured on or before `as_of`:
         every metric field under its own name (`post.impressions`, ...), plus
         `snapshot_id` and `snapshot_captured_on`. A post with no such snapshot gets None
-        everywhere. One correlated subquery per column, served by the
-        (post, captured_on) unique index.
+        everywhere. One correlated subquery finds the latest capture date and one join
+        reads that snapshot, both served by the (post, captured_on) unique index.
         """
-        latest = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
-        columns = {field: Subquery(latest.values(field)[:1]) for field in METRIC_FIELDS}
-        return self.annotate(
-            snapshot_id=Subquery(latest.values("pk")[:1]),
-            snapshot_captured_on=Subquery(latest.values("captured_on")[:1]),
+        latest_day = (
+            PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of)
+            .order_by("-captured_on")
+            .values("captured_on")[:1]
+        )
+        snapshot = FilteredRelation("snapshots", condition=Q(snapshots__captured_on=Subquery(latest_day)))
+        columns = {field: F(f"latest_snapshot__{field}") for field in METRIC_FIELDS}
+        return self.annotate(latest_snapshot=snapshot).annotate(
+            snapshot_id=F("latest_snapshot__pk"),
+            snapshot_captured_on=F("latest_snapshot__captured_on"),
             **columns,
         )
 
@@ -109,7 +128,7 @@ class PostQuerySet(AccountScopedQuerySet):
             captured_on__lte=OuterRef("published_on"),
             followers__isnull=False,
         ).order_by("-captured_on")
-        return self.annotate(published_on=TruncDate("published_at")).annotate(
+        return self.annotate(published_on=LocalDate("published_at")).annotate(
             followers=Subquery(latest.values("followers")[:1])
         )
 

@@ -179,6 +179,23 @@ def test_percentiles_against_department_institution_and_all_peers(
     assert data["context"]["peer_groups"] == {"department": "Radiology", "institution": "Northfield University"}
 
 
+def test_peers_are_ranked_on_the_same_period_summaries_as_the_dossier_itself(alice_dossier, dana):
+    dana_instagram = SocialAccountFactory(faculty=dana)
+    in_period = PostFactory(account=dana_instagram, published_at=published(dt.date(2025, 5, 1)))
+    PostMetricsFactory(post=in_period, captured_on=dt.date(2025, 5, 8), impressions=1_000_000, likes=1)
+    before = PostFactory(account=dana_instagram, published_at=published(dt.date(2023, 5, 1)))
+    PostMetricsFactory(post=before, captured_on=dt.date(2023, 5, 8), impressions=10, likes=10)
+
+    data = dossier_data(alice_dossier)
+    rows = {row["metric"]: row for row in data["context"]["percentiles"]}
+    # Alice: 292 + 60 actions over 6,154 + 1,000 impressions, as in the general impact; Dana: 1 in 1,000,000.
+    assert rows["rate_by_impressions"]["value"] == pytest.approx(352 / 7154)
+    assert rows["rate_by_impressions"]["value"] == data["impact"]["accounts"][0]["rates"][0]["pooled"]
+    assert rows["rate_by_impressions"]["department"] == {"percentile": 75.0, "peers": 2}
+    # Two posts against Dana's one in the period (her older post is not counted).
+    assert rows["posts"]["department"] == {"percentile": 75.0, "peers": 2}
+
+
 def test_audience_rolls_up_to_regions_and_income_groups(alice_dossier, alice_instagram):
     for bucket, count in (("US", 60), ("IN", 40)):
         AudienceSnapshotFactory(account=alice_instagram, captured_on=dt.date(2026, 6, 1), bucket=bucket, count=count)

@@ -156,6 +156,26 @@ def test_follower_counts_that_were_not_reported_are_skipped(post):
     assert Post.objects.with_followers_on_publication().get().followers == 800
 
 
+@pytest.mark.parametrize(
+    ("site_time_zone", "published_at_utc", "followers"),
+    [
+        ("UTC", dt.datetime(2024, 3, 10, 23, 59, 59, 500000, tzinfo=UTC), 1200),  # the last instant of 10 March
+        ("UTC", dt.datetime(2024, 3, 11, 0, 0, tzinfo=UTC), 5000),
+        ("America/New_York", dt.datetime(2024, 3, 11, 2, 0, tzinfo=UTC), 1200),  # still 10 March in New York
+        ("Asia/Tokyo", dt.datetime(2024, 3, 10, 16, 0, tzinfo=UTC), 5000),  # already 11 March in Tokyo
+    ],
+)
+def test_the_publication_day_is_the_day_in_the_site_time_zone(
+    db, settings, site_time_zone, published_at_utc, followers
+):
+    settings.TIME_ZONE = site_time_zone
+    post = PostFactory(published_at=published_at_utc)
+    AccountMetricsFactory(account=post.account, captured_on=dt.date(2024, 3, 10), followers=1200)
+    AccountMetricsFactory(account=post.account, captured_on=dt.date(2024, 3, 11), followers=5000)
+
+    assert Post.objects.with_followers_on_publication().get().followers == followers
+
+
 def test_no_follower_history_means_rate_by_followers_is_not_computable(post):
     AccountMetricsFactory(account=post.account, captured_on=dt.date(2024, 3, 11), followers=5000)  # after the post
     PostMetricsFactory(post=post, captured_on=dt.date(2024, 3, 20), likes=60, impressions=600)

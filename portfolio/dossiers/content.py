@@ -136,6 +136,10 @@ def dossier_data(dossier: Dossier) -> dict:
                 start=start,
                 end=end,
                 as_of=as_of,
+                summaries={
+                    account_id: summaries.get(account_id) or engagement.empty_summary(as_of)
+                    for account_id in account_ids
+                },
             ),
             "peer_groups": {
                 "department": primary.name if primary else None,

@@ -9,14 +9,15 @@ account itself, with the same engagement code. The account counts among its own 
 never one by one.
 
 Three queries, whatever the number of peers or posts: the peer accounts with their followers, their
-owners' appointments, and one engagement summary per peer account.
+owners' appointments, and one engagement summary per peer account (the dossier's own accounts, already
+summarised for the page, are not read again: with thousands of posts they are most of the peers' posts).
 """
 
 from collections import defaultdict
 from datetime import date
 
 from accounts.models import Appointment, SocialAccount
-from metrics.engagement import empty_summary
+from metrics.engagement import EngagementSummary, empty_summary
 from metrics.models import Post
 from portfolio.percentiles import percentile
 
@@ -48,12 +49,15 @@ def percentile_rows(
     start: date,
     end: date,
     as_of: date,
+    summaries: dict[int, EngagementSummary] | None = None,
 ) -> list[dict]:
     """
     One row per (account, metric): the account's value and its percentile in each peer group, with the
     number of peers whose value is computable. `accounts` are the dossier's account entries (with `id`,
     `platform_key`, `handle` and the `values` of `peer_values`). A group with no computable value, or a
-    value that is not computable, has a percentile of None.
+    value that is not computable, has a percentile of None. `summaries` are engagement summaries already made
+    for some accounts over the same period and as-of date (the dossier's own): those accounts' posts are not
+    read again.
     """
     if not accounts:
         return []
@@ -75,11 +79,15 @@ def percentile_rows(
     for faculty_id, dept_id, inst_id in appointments:
         departments_of[faculty_id].add(dept_id)
         institutions_of[faculty_id].add(inst_id)
-    summaries = (
-        Post.objects.filter(account__in=[peer["pk"] for peer in peers])
-        .published_between(start, end)
-        .engagement_summaries_by_account(as_of)
-    )
+    known = summaries or {}
+    summaries = {
+        **(
+            Post.objects.filter(account__in=[peer["pk"] for peer in peers if peer["pk"] not in known])
+            .published_between(start, end)
+            .engagement_summaries_by_account(as_of)
+        ),
+        **known,
+    }
 
     groups = defaultdict(list)  # (platform, group) -> peer values
     for peer in peers:

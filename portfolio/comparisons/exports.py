@@ -8,10 +8,8 @@ import csv
 import io
 from collections.abc import Callable
 
-from openpyxl import Workbook
-
 from portfolio.comparisons.rows import PERCENTILE_COLUMNS, AccountRow, Comparison
-from portfolio.spreadsheets import safe_cell
+from portfolio.spreadsheets import Table, safe_cell, xlsx_bytes
 
 
 def _mix(row: AccountRow, kind: str) -> str:
@@ -70,10 +68,5 @@ def as_csv(comparison: Comparison) -> str:
 
 
 def as_xlsx(comparison: Comparison) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Comparison")
-    for row in table(comparison):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    header, *rows = table(comparison)
+    return xlsx_bytes([Table("Comparison", header, rows)])

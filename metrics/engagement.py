@@ -16,10 +16,13 @@ Worked example (a published nuclear-medicine Instagram post): 184 likes,
 10 comments, 11 shares, 36 saves, 42 profile visits and 9 follows are 292
 actions; over 6,154 impressions that is 4.7%.
 
-Callers pass plain mappings (a snapshot's counts, `.values()` rows); pandas is
-used only inside `summarize_by`, and plain Python values come out.
+Callers pass plain mappings (a snapshot's counts, `.values()` rows) or, for many
+posts, `Counts` columns (`metrics.post_table` reads them straight from the
+database); pandas is used only inside `summarize_counts`, and plain Python
+values come out.
 """
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -137,36 +140,89 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     Groups with no rows do not appear; callers fall back to `empty_summary`.
     """
     rows = list(rows)
-    if not rows:
+    keys = None if key is None else [row.get(key) for row in rows]
+    return summarize_counts(Counts.from_rows(rows), keys=keys, as_of=as_of)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """
+    Many posts' counts as columns, the form every summary is computed from: `values` has one row per post and
+    one column per field of `COUNTED_FIELDS` (NaN for a blank count), `measured` says which posts have a
+    snapshot as of the date.
+    """
+
+    values: np.ndarray
+    measured: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: list[Mapping]) -> "Counts":
+        """From mappings of the metric fields, `followers` and (optionally) `snapshot_id`."""
+        # Straight into one float array (a blank count becomes NaN): several times faster than from_records.
+        try:
+            values = np.array([_counted(row) for row in rows], dtype="float64")
+        except KeyError:  # plain counts that leave unreported fields out
+            values = np.array([[row.get(field) for field in COUNTED_FIELDS] for row in rows], dtype="float64")
+        # Rows that do not say are plain counts, as in the worked example: they have a snapshot.
+        measured = np.array([row.get("snapshot_id", True) is not None for row in rows], dtype=bool)
+        return cls(values.reshape(len(rows), len(COUNTED_FIELDS)), measured)
+
+    def __len__(self) -> int:
+        return len(self.measured)
+
+    def take(self, selector) -> "Counts":
+        """The posts a boolean mask or an index array picks, in that order."""
+        return Counts(self.values[selector], self.measured[selector])
+
+    def column(self, field: str) -> np.ndarray:
+        return self.values[:, COUNTED_FIELDS.index(field)]
+
+    def actions(self) -> np.ndarray:
+        """Each post's actions; NaN for a post with no snapshot."""
+        return np.where(self.measured, np.nansum(self.values[:, : len(ACTION_FIELDS)], axis=1), np.nan)
+
+    def usable(self, denominator: str) -> np.ndarray:
+        """The posts whose rate by `denominator` is computable: a snapshot and a denominator above 0."""
+        # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.
+        return (self.column(denominator) > 0) & self.measured
+
+    def rates(self, denominator: str, actions: np.ndarray | None = None) -> np.ndarray:
+        """Each post's rate by `denominator`; NaN where it is not computable."""
+        actions = self.actions() if actions is None else actions
+        out = np.full(len(self), np.nan)
+        return np.divide(actions, self.column(denominator), out=out, where=self.usable(denominator))
+
+    def post(self, position: int) -> PostEngagement:
+        """One post's engagement, as `post_engagement` gives it."""
+        row = self.values[position]
+        counts = {
+            field: None if np.isnan(value) else int(value) for field, value in zip(COUNTED_FIELDS, row, strict=True)
+        }
+        return post_engagement(counts, followers=counts["followers"], has_snapshot=bool(self.measured[position]))
+
+
+def summarize_counts(counts: Counts, *, keys, as_of: date) -> dict[Hashable, EngagementSummary]:
+    """
+    The summaries of `summarize_by`, from columns: one per distinct value of `keys` (a sequence as long as
+    `counts`), or one under None when `keys` is None. Every summary in the project is computed here.
+    """
+    if not len(counts):
         return {}
-    # Straight into one float array (a blank count becomes NaN): several times faster than from_records.
-    try:
-        counts = np.array([_counted(row) for row in rows], dtype="float64")
-    except KeyError:  # plain counts that leave unreported fields out
-        counts = np.array([[row.get(field) for field in COUNTED_FIELDS] for row in rows], dtype="float64")
-    # Rows that do not say are plain counts, as in the worked example: they have a snapshot.
-    has_snapshot = np.array([row.get("snapshot_id", True) is not None for row in rows])
     # The per-post columns in numpy, then one frame: inserting them one by one into a frame cost more than
     # the arithmetic.
-    actions_column = np.where(has_snapshot, np.nansum(counts[:, : len(ACTION_FIELDS)], axis=1), np.nan)
+    actions_column = counts.actions()
     columns = {"actions": actions_column}
-    for position, denominator in enumerate(DENOMINATORS, start=len(ACTION_FIELDS)):
-        values = counts[:, position]
-        columns[denominator] = values
-        # A post without a snapshot has a follower count but no actions: it counts in neither sum of the pooled rate.
-        usable = (values > 0) & has_snapshot
-        columns[f"rate_{denominator}"] = np.divide(actions_column, values, out=np.full(len(rows), np.nan), where=usable)
+    for denominator in DENOMINATORS:
+        usable = counts.usable(denominator)
+        columns[denominator] = counts.column(denominator)
+        columns[f"rate_{denominator}"] = counts.rates(denominator, actions_column)
         columns[f"actions_{denominator}"] = np.where(usable, actions_column, np.nan)
-        columns[f"total_{denominator}"] = np.where(usable, values, np.nan)
-    # copy=False also keeps each column a block of its own: pandas' grouped mean over one 2-D block rounds
-    # differently when a neighbouring column has NaN, and the same posts in another order then differ in the
-    # last digit.
+        columns[f"total_{denominator}"] = np.where(usable, counts.column(denominator), np.nan)
+    # Sums of counts are exact in floats (far below 2**53), and min, max and counts do not depend on the order
+    # of the posts; the means come from `_exact_means`, so no figure does.
     frame = pd.DataFrame(columns, copy=False)
-    if key is None:
-        key = "_all"
-        frame[key] = None
-    else:
-        frame[key] = [row.get(key) for row in rows]
+    key = "_key"
+    frame[key] = None if keys is None else keys
 
     # Every sum, count, mean, min and max of every group in a few vectorised passes, not pandas calls per group.
     grouped = frame.groupby(key, dropna=False, sort=False)
@@ -175,10 +231,12 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     summed = ["actions", "impressions", "reach", *pooled_parts]
     # Each result lists the groups in the same order (first appearance), so they are read side by side.
     sizes = grouped.size()
+    codes = grouped.ngroup().to_numpy()
+    means = {column: _exact_means(frame[column].to_numpy(), codes, len(sizes)) for column in rate_columns}
     statistics = {
         "sum": _records(grouped[summed].sum()),
         "count": _records(grouped[["actions", "impressions", "reach", *rate_columns]].count()),
-        "mean": _records(grouped[rate_columns].mean()),
+        "mean": [{column: means[column][position] for column in rate_columns} for position in range(len(sizes))],
         "min": _records(grouped[rate_columns].min()),
         "max": _records(grouped[rate_columns].max()),
     }
@@ -186,19 +244,42 @@ def summarize_by(rows: Iterable[Mapping], *, key: str | None, as_of: date) -> di
     summaries = {}
     for position, (group_key, size) in enumerate(sizes.items()):
         group = {name: records[position] for name, records in statistics.items()}
-        sums, counts = group["sum"], group["count"]
-        summaries[None if key == "_all" else group_key] = EngagementSummary(
+        sums, group_counts = group["sum"], group["count"]
+        summaries[None if keys is None else _plain(group_key)] = EngagementSummary(
             as_of=as_of,
             posts=int(size),
-            posts_with_metrics=int(counts["actions"]),
+            posts_with_metrics=int(group_counts["actions"]),
             actions=int(sums["actions"]),
-            impressions=int(sums["impressions"]) if counts["impressions"] else None,
-            reach=int(sums["reach"]) if counts["reach"] else None,
+            impressions=int(sums["impressions"]) if group_counts["impressions"] else None,
+            reach=int(sums["reach"]) if group_counts["reach"] else None,
             by_impressions=_rate_summary(group, "impressions"),
             by_reach=_rate_summary(group, "reach"),
             by_followers=_rate_summary(group, "followers"),
         )
     return summaries
+
+
+def _exact_means(rates: np.ndarray, codes: np.ndarray, groups: int) -> list[float]:
+    """
+    The mean of each group's known rates (NaN for a group with none), from their correctly rounded sum
+    (`math.fsum`): the same posts give the same mean in whatever order they are read, so a figure equals itself
+    on every page. A running sum (pandas' too) can differ in the last digit between two orders.
+    """
+    known = ~np.isnan(rates)
+    group_of = codes[known]
+    order = np.argsort(group_of, kind="stable")
+    values = rates[known][order].tolist()
+    sizes = np.bincount(group_of, minlength=groups).tolist()
+    means, start = [], 0
+    for size in sizes:
+        means.append(math.fsum(values[start : start + size]) / size if size else math.nan)
+        start += size
+    return means
+
+
+def _plain(value):
+    """A group key as Python gives it (numpy's integers and strings become int and str)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
@@ -221,7 +302,7 @@ def empty_summary(as_of: date) -> EngagementSummary:
 
 
 def _rate_summary(group: dict, denominator: str) -> RateSummary:
-    """One group's rate from its statistics (see `summarize_by`)."""
+    """One group's rate from its statistics (see `summarize_counts`)."""
     column = f"rate_{denominator}"
     posts = int(group["count"][column])
     if not posts:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
 from metrics import engagement
+from metrics.post_table import PostTable
 from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
 
 # A hashtag is # followed by letters, digits or underscores, in any script.
@@ -138,13 +139,11 @@ class PostQuerySet(AccountScopedQuerySet):
 
     def engagement_summary(self, as_of: date) -> engagement.EngagementSummary:
         """Engagement over these posts with metrics as of `as_of`, in one query."""
-        rows = self.with_engagement(as_of).values(*METRIC_FIELDS, "followers", "snapshot_id")
-        return engagement.summarize(rows, as_of=as_of)
+        return PostTable.read(self, as_of).summary()
 
     def engagement_summaries_by_account(self, as_of: date) -> dict[int, engagement.EngagementSummary]:
         """One summary per account of these posts, in one query; accounts without posts are absent."""
-        rows = self.with_engagement(as_of).values("account_id", *METRIC_FIELDS, "followers", "snapshot_id")
-        return engagement.summarize_by(rows, key="account_id", as_of=as_of)
+        return PostTable.read(self, as_of).summaries_by("account_id")
 
 
 class Post(models.Model):

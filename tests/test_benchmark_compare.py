@@ -48,6 +48,16 @@ def test_it_times_the_comparison_for_both_roles_and_the_page(report):
     assert all(int(row["queries"]) >= 5 for row in rows)  # session, user, roles, choices, accounts, posts
 
 
+def test_it_measures_a_baseline_in_the_same_run_and_checks_the_figures_agree(report):
+    assert re.search(
+        r"^Baseline: reading 30 posts with their metrics and summarising them per account took \d+\.\d{3} s, "
+        r"against \d+\.\d{3} s through the ORM's rows \(a dict per post\) in this run: [\d.]+x faster; "
+        r"the same figures: yes$",
+        report,
+        re.M,
+    )
+
+
 def test_it_gives_the_verdict_and_the_memory(report):
     assert re.search(
         r"^Target \(the superuser's comparison of every account under 1 s median\): (PASS|MISS)$", report, re.M

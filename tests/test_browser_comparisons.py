@@ -81,7 +81,7 @@ def test_reviewer_filters_sorts_exports_and_sees_the_heatmap(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert download.value.suggested_filename == "comparison-2024-01-01-2024-12-31-as-of-2024-12-31.csv"
     assert [row["handle"] for row in rows] == [handle.lstrip("@") for handle in shown_handles(page)]
     assert {row["platform"] for row in rows} == {"Instagram"}

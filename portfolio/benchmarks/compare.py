@@ -14,6 +14,11 @@ throwaway database of `portfolio.benchmarks.api` (never the developer's data):
 - `/api/v1/compare/rollups/` per institution, as the superuser.
 Memory: the peak of Python allocations during one comparison (tracemalloc), and the process's peak resident
 memory, data generation included.
+
+Baseline, measured in the same run: the comparison's read of every post with its metrics and the per-account
+summaries (`PostTable`), against the same figures from the queryset annotations that pages use for single posts
+(`with_engagement().values()`, a dict per post, then `engagement.summarize_by`), with a check that both give the
+same summaries.
 """
 
 import statistics
@@ -30,6 +35,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Institution
+from metrics import engagement
+from metrics.models import Post
+from metrics.post_table import PostTable
+from metrics.vocabulary import METRIC_FIELDS
 from portfolio.benchmarks.api import (
     BenchmarkError,
     _load_average,
@@ -37,6 +46,7 @@ from portfolio.benchmarks.api import (
     describe_database,
 )
 from portfolio.benchmarks.data import DEFAULT_SEED, build_dataset
+from portfolio.comparisons.rows import POST_FIELDS
 
 TARGET_MEDIAN_S = 1.0
 WARMUP_REQUESTS = 1
@@ -57,12 +67,25 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    posts: int
+    ours_s: float
+    orm_rows_s: float
+    same_figures: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.orm_rows_s / self.ours_s
+
+
+@dataclass(frozen=True)
 class Report:
     database: str
     counts: dict[str, int]
     seed: int
     generation_seconds: float
     timings: list[Timing]
+    baseline: Baseline
     traced_peak_mb: float
     peak_memory_mb: float | None
     load_average: tuple[float, float] | None
@@ -129,6 +152,7 @@ def run_benchmark(
             client.force_login(user)
             timings.append(_time(client, label, path, requests=requests, is_target=is_target))
         traced_peak_mb = _traced_peak(dataset.superuser, f"/api/v1/compare/?{everywhere}")
+    baseline = _baseline(requests=requests)
     load_after = _load_average()
     return Report(
         database=describe_database(),
@@ -136,6 +160,7 @@ def run_benchmark(
         seed=seed,
         generation_seconds=generation_seconds,
         timings=timings,
+        baseline=baseline,
         traced_peak_mb=traced_peak_mb,
         peak_memory_mb=_peak_memory_mb(),
         load_average=(load_before, load_after) if load_before is not None else None,
@@ -163,6 +188,32 @@ def _time(client: Client, label: str, path: str, *, requests: int, is_target: bo
         _get(client, path)
         samples.append(time.perf_counter() - started)
     return Timing(label, len(samples), statistics.median(samples), max(samples), queries, is_target)
+
+
+def _baseline(*, requests: int) -> Baseline:
+    """Every post's metrics read and summarised per account: the comparison's way, then through the ORM's rows."""
+    as_of = timezone.localdate()
+    posts = Post.objects.all()
+
+    def ours():
+        return PostTable.read(posts, as_of, POST_FIELDS).summaries_by("account_id")
+
+    def orm_rows():
+        rows = posts.with_engagement(as_of).values(
+            "account_id", *POST_FIELDS, *METRIC_FIELDS, "followers", "snapshot_id"
+        )
+        return engagement.summarize_by(rows, key="account_id", as_of=as_of)
+
+    medians, results = [], []
+    for compute in (ours, orm_rows):
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            result = compute()
+            samples.append(time.perf_counter() - started)
+        medians.append(statistics.median(samples))
+        results.append(result)
+    return Baseline(posts.count(), medians[0], medians[1], same_figures=results[0] == results[1])
 
 
 def _traced_peak(user, path: str) -> float:
@@ -195,6 +246,13 @@ def format_report(report: Report) -> list[str]:
         lines.append(
             f"  {t.label:<55} {t.samples:>3} {t.median_s:>9.3f} {t.max_s:>7.3f} {t.queries:>7}  {verdict}".rstrip()
         )
+    baseline = report.baseline
+    lines += [
+        "",
+        f"Baseline: reading {baseline.posts:,} posts with their metrics and summarising them per account took "
+        f"{baseline.ours_s:.3f} s, against {baseline.orm_rows_s:.3f} s through the ORM's rows (a dict per post) "
+        f"in this run: {baseline.ratio:.1f}x faster; the same figures: {'yes' if baseline.same_figures else 'NO'}",
+    ]
     target = f"the superuser's comparison of every account under {TARGET_MEDIAN_S:g} s median"
     lines += ["", f"Target ({target}): {'MISS' if report.misses else 'PASS'}"]
     lines.append(f"Peak Python allocations during one comparison (tracemalloc): {report.traced_peak_mb:,.1f} MB")

@@ -3,7 +3,7 @@ What works: the mean engagement rate by content type and by career category, wit
 so that "case images beat news links" can be checked rather than believed.
 
 For each group, over its posts whose rate is computable (n of them): the mean of the per-post rates (from
-`engagement.summarize_by`, the same mean as everywhere) and a 95% t-interval on those per-post rates,
+`engagement.summarize_counts`, the same mean as everywhere) and a 95% t-interval on those per-post rates,
 mean +/- t(0.975, n - 1) x s / sqrt(n), where s is their sample standard deviation (n - 1 in the denominator).
 It treats the posts as independent draws, which posts of one account are not quite; with n < 2 there is no
 interval. The pooled rate is given beside it.
@@ -15,9 +15,7 @@ from statistics import stdev
 
 from scipy import stats
 
-from metrics import engagement
 from metrics.vocabulary import CareerCategory, ContentType
-from portfolio.comparisons import rows
 from portfolio.comparisons.rows import Loaded
 
 CONFIDENCE = 0.95
@@ -63,16 +61,16 @@ def t_interval(rates: list[float], *, confidence: float = CONFIDENCE) -> Interva
 
 def what_works(loaded: Loaded) -> WhatWorks:
     accounts, left_out = loaded.aggregate_peers()
-    posts = loaded.post_rows(accounts)
+    posts = loaded.posts_of(accounts)
     denominator = loaded.selection.denominator
+    post_rates = posts.counts.rates(denominator).tolist()
     by = {}
     for grouping, (label, labels) in GROUPINGS.items():
-        summaries = engagement.summarize_by(posts, key=grouping, as_of=loaded.selection.as_of)
+        summaries = posts.summaries_by(grouping)
         rates: dict[str, list[float]] = {}
-        for post in posts:
-            rate = getattr(rows.post_engagement(post), f"rate_by_{denominator}")
-            if rate is not None:
-                rates.setdefault(post[grouping], []).append(rate)
+        for key, rate in zip(posts[grouping].tolist(), post_rates, strict=True):
+            if not math.isnan(rate):
+                rates.setdefault(key, []).append(rate)
         groups = []
         for key, summary in summaries.items():
             rate_summary = {"impressions": summary.by_impressions, "reach": summary.by_reach}.get(

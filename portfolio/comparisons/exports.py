@@ -1,15 +1,14 @@
 """
 The comparison table as CSV and XLSX: the rows the user may read, in the order and search of the page,
-every cell through `portfolio.spreadsheets.safe_cell` so that no handle or caption runs as a formula.
+written by the site's one spreadsheet writer (`portfolio.spreadsheets`): every cell formula-safe, so that no
+handle or caption runs as a formula, and the CSV with a byte-order mark, so that Excel reads accents.
 Rates are fractions (0.047 = 4.7%), as in the API; blank = not computable or not reported.
 """
 
-import csv
-import io
 from collections.abc import Callable
 
 from portfolio.comparisons.rows import PERCENTILE_COLUMNS, AccountRow, Comparison
-from portfolio.spreadsheets import Table, safe_cell, xlsx_bytes
+from portfolio.spreadsheets import Table, csv_bytes, xlsx_bytes
 
 
 def _mix(row: AccountRow, kind: str) -> str:
@@ -44,29 +43,24 @@ COLUMNS: list[tuple[str, Callable[[AccountRow], object]]] = [
 ]
 
 
-def table(comparison: Comparison) -> list[list]:
-    """Header and rows, formula-safe; percentile columns only when the page shows them."""
+def table(comparison: Comparison) -> Table:
+    """Header and rows; percentile columns only when the page shows them."""
     selection = comparison.selection
     columns = list(COLUMNS)
     if comparison.percentiles_shown:
         columns += [(f"percentile_{key}", _percentile(key)) for key in PERCENTILE_COLUMNS]
     header = ["period_start", "period_end", "as_of", *(name for name, _ in columns)]
     period = [selection.start, selection.end, selection.as_of]
-    return [header] + [[safe_cell(v) for v in (*period, *(get(row) for _, get in columns))] for row in comparison.rows]
+    return Table("Comparison", header, [[*period, *(get(row) for _, get in columns)] for row in comparison.rows])
 
 
 def _percentile(key: str) -> Callable[[AccountRow], object]:
     return lambda row: row.percentiles.get(key)
 
 
-def as_csv(comparison: Comparison) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in table(comparison):
-        writer.writerow("" if value is None else value for value in row)
-    return out.getvalue()
+def as_csv(comparison: Comparison) -> bytes:
+    return csv_bytes(table(comparison))
 
 
 def as_xlsx(comparison: Comparison) -> bytes:
-    header, *rows = table(comparison)
-    return xlsx_bytes([Table("Comparison", header, rows)])
+    return xlsx_bytes([table(comparison)])

@@ -3,14 +3,15 @@ Best time to post: a weekday x hour grid of the engagement rate by impressions.
 
 Each post falls in the cell of its publication's weekday and hour in its account's institution time zone
 (`SocialAccount.time_zone()`), so 9 a.m. means 9 a.m. where the account's audience is. A cell shows the mean of
-its posts' rates by impressions (`engagement.summarize_by`, as everywhere) and n, the number of posts whose rate
+its posts' rates by impressions (`engagement.summarize_counts`, as everywhere) and n, the number of posts whose rate
 is computable; with fewer than `MIN_POSTS_PER_CELL` posts it says "not enough data" instead of a rate.
 """
 
 import zoneinfo
 from dataclasses import dataclass
 
-from metrics import engagement
+import numpy as np
+
 from portfolio.comparisons.rows import Loaded
 
 MIN_POSTS_PER_CELL = 5
@@ -51,11 +52,12 @@ class Heatmap:
 def heatmap(loaded: Loaded) -> Heatmap:
     accounts, left_out = loaded.aggregate_peers()
     zones = {row.pk: zoneinfo.ZoneInfo(row.time_zone) for row in accounts}
-    posts = []
-    for post in loaded.post_rows(accounts):
-        local = post["published_at"].astimezone(zones[post["account_id"]])
-        posts.append({**post, "cell": local.weekday() * 24 + local.hour})
-    summaries = engagement.summarize_by(posts, key="cell", as_of=loaded.selection.as_of)
+    posts = loaded.posts_of(accounts)
+    cells = []
+    for published_at, account in zip(loaded.publication_times(posts), posts["account_id"].tolist(), strict=True):
+        local = published_at.astimezone(zones[account])
+        cells.append(local.weekday() * 24 + local.hour)
+    summaries = posts.summaries_by(np.array(cells, dtype="int64"))
     rates = {}
     for key, summary in summaries.items():
         by_impressions = summary.by_impressions

@@ -5,7 +5,7 @@ radiology at one institution compares with radiology at another.
 Per group: accounts, total followers (as of the as-of date, over the accounts that report them), posts,
 actions, impressions and reach; medians over the accounts of followers, posts per week and the mean rate by
 impressions; and the group's engagement summary over all its posts (mean of per-post rates and pooled rates,
-the same `engagement.summarize` as everywhere). A group with accounts the user may not read one by one is
+the same `engagement.summarize_counts` as everywhere). A group with accounts the user may not read one by one is
 shown only when it has at least `MIN_GROUP_SIZE` of them (see `selection.aggregate_is_shown`).
 """
 
@@ -59,7 +59,7 @@ def rollup(loaded: Loaded, *, place: Place, accounts: list[AccountRow]) -> Rollu
         median_followers=_median(followers),
         median_posts_per_week=_median([row.posts_per_week for row in accounts]),
         median_rate_by_impressions=_median([row.rate_by_impressions for row in accounts]),
-        summary=engagement.summarize(loaded.post_rows(accounts), as_of=loaded.selection.as_of),
+        summary=loaded.posts_of(accounts).summary(),
     )
 
 

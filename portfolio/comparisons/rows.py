@@ -1,12 +1,12 @@
 """
 One row per account: the comparison table, its percentiles, and the data every other comparison view reads.
 
-`load(selection)` reads, in three queries whatever the number of accounts, the accounts of every chosen
+`load(selection)` reads, in four queries whatever the number of accounts, the accounts of every chosen
 place (with their followers on three days, whether the user may read each one, and which places it belongs
-to) and their posts published in the period with their metrics as of the as-of date. Every figure then comes
-from the functions the account engagement endpoint uses (`PostQuerySet.with_engagement`,
-`engagement.summarize_by`), so a row always equals what `/api/v1/accounts/{id}/engagement/` reports for the
-same period and as-of date.
+to), their posts published in the period with their metrics as of the as-of date, and each account's top post.
+Every figure then comes from what the account engagement endpoint uses (`PostTable`, whose summaries are
+`engagement.summarize_counts`), so a row always equals what `/api/v1/accounts/{id}/engagement/` reports for
+the same period and as-of date.
 """
 
 from collections import Counter
@@ -15,17 +15,21 @@ from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
+import numpy as np
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import Appointment, SocialAccount
 from metrics import engagement
 from metrics.models import AccountMetrics, Post
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.post_table import PostTable
+from metrics.vocabulary import CareerCategory, ContentType
 from portfolio.comparisons.selection import Selection, aggregate_is_shown
 from portfolio.percentiles import percentile_ranks
 
-POST_FIELDS = ("id", "account_id", "published_at", "content_type", "category", "url", "external_id")
+# What the table reads of each post besides its metrics; the top post's link and date are read on their own.
+POST_FIELDS = ("content_type", "category")
 # The columns that get a percentile within the chosen set, and how each reads from a row.
 PERCENTILE_COLUMNS = {
     "followers": "Followers",
@@ -35,7 +39,11 @@ PERCENTILE_COLUMNS = {
     "rate_by_reach": "Mean rate by reach",
     "rate_by_followers": "Mean rate by followers",
 }
+# The follower counts (and the days they were counted) as of the as-of date, the period's start and its end.
+FOLLOWER_COLUMNS = tuple(f"followers{day}{on}" for day in ("", "_at_start", "_at_end") for on in ("", "_on"))
 CATEGORY_LABELS = dict(CareerCategory.choices)
+# `get_kind_display()` rebuilds its choices on each call: a tenth of a second over 1,000 rows.
+KIND_LABELS = dict(SocialAccount.Kind.choices)
 CONTENT_TYPE_LABELS = dict(ContentType.choices)
 
 
@@ -162,7 +170,8 @@ class Loaded:
 
     selection: Selection
     accounts: list[AccountRow]
-    posts: dict[int, list[dict]]  # account id -> its post rows (the metric fields, `followers`, `snapshot_id`)
+    posts: QuerySet  # the posts of `table`
+    table: PostTable  # their metrics
 
     def in_place(self, key: str) -> list[AccountRow]:
         return [row for row in self.accounts if key in row.place_keys]
@@ -184,8 +193,13 @@ class Loaded:
             return peers, 0
         return [row for row in peers if row.visible], hidden
 
-    def post_rows(self, accounts: list[AccountRow]) -> list[dict]:
-        return [post for row in accounts for post in self.posts.get(row.pk, ())]
+    def posts_of(self, accounts: list[AccountRow]) -> PostTable:
+        return self.table.of_accounts(row.pk for row in accounts)
+
+    def publication_times(self, posts: PostTable) -> list[datetime]:
+        """When each of `posts` was published (aware, UTC): one query, for the views that place posts in time."""
+        published = dict(self.posts.order_by().values_list("id", "published_at"))
+        return [published[pk] for pk in posts["id"].tolist()]
 
 
 @dataclass
@@ -203,45 +217,102 @@ class Comparison:
 
 
 def load(selection: Selection, *, hashtag: str = "") -> Loaded:
-    """Read the chosen places' accounts and their posts (optionally only those with `hashtag`): three queries."""
+    """Read the chosen places' accounts and their posts (optionally only those with `hashtag`): four queries."""
     if not selection.places:
-        return Loaded(selection, [], {})
+        posts = Post.objects.none()
+        return Loaded(selection, [], posts, PostTable.read(posts, selection.as_of, POST_FIELDS))
     flags = {
         f"in_{n}": ExpressionWrapper(place.accounts_q(), output_field=BooleanField())
         for n, place in enumerate(selection.places)
     }
     accounts = (
         selection.filter_accounts(SocialAccount.objects.filter(reduce(or_, (p.accounts_q() for p in selection.places))))
-        # The owner's name, the platform's and the owning institution's time zone are on every row.
-        .select_related("platform", "faculty", "department__institution", "institution")
         .with_followers_as_of(selection.as_of)
         .with_followers_as_of(selection.start, name="followers_at_start")
         .with_followers_as_of(selection.metrics_until, name="followers_at_end")
         .annotate(
             visible=ExpressionWrapper(selection.visible_q, output_field=BooleanField()),
-            appointment_time_zone=_appointment_time_zone(),
+            # The owner as `str()` names it: the faculty member, else the department, else the institution.
+            owner=Coalesce("faculty__name", "department__name", "institution__name"),
+            time_zone_name=_time_zone_name(),
             **flags,
         )
         .order_by("pk")
+        # Plain values: building five model objects per account took longer than the query.
+        .values(
+            "pk",
+            "handle",
+            "url",
+            "kind",
+            "platform__name",
+            "platform__key",
+            "owner",
+            "time_zone_name",
+            "visible",
+            *flags,
+            *FOLLOWER_COLUMNS,
+        )
     )
-    rows = [_account_row(account, selection, flags) for account in accounts]
+    empty = engagement.empty_summary(selection.as_of)
+    rows = [_account_row(account, selection, empty) for account in accounts]
 
     posts = Post.objects.filter(account__in=[row.pk for row in rows]).published_between(selection.start, selection.end)
     if hashtag:
         posts = posts.with_hashtag(hashtag)
-    columns = (*POST_FIELDS, *METRIC_FIELDS, "followers", "snapshot_id")
-    post_rows = list(posts.order_by().with_engagement(selection.as_of).values(*columns))
-    summaries = engagement.summarize_by(post_rows, key="account_id", as_of=selection.as_of)
-    by_account: dict[int, list[dict]] = {}
-    for post in post_rows:
-        by_account.setdefault(post["account_id"], []).append(post)
+    table = PostTable.read(posts, selection.as_of, POST_FIELDS)
+    summaries = table.summaries_by("account_id")
+    mixes = {field: _mix(table, field) for field in POST_FIELDS}
+    top_posts = _top_posts(table)
     for row in rows:
-        own = by_account.get(row.pk, [])
-        row.summary = summaries.get(row.pk) or engagement.empty_summary(selection.as_of)
-        row.categories = dict(Counter(post["category"] for post in own))
-        row.content_types = dict(Counter(post["content_type"] for post in own))
-        row.top_post = _top_post(own)
-    return Loaded(selection, rows, by_account)
+        row.summary = summaries.get(row.pk) or empty
+        row.categories = mixes["category"].get(row.pk, {})
+        row.content_types = mixes["content_type"].get(row.pk, {})
+        row.top_post = top_posts.get(row.pk)
+    return Loaded(selection, rows, posts, table)
+
+
+def _mix(table: PostTable, field: str) -> dict[int, dict[str, int]]:
+    """Each account's posts counted by a post field: {account id: {value: posts}}."""
+    mix: dict[int, dict[str, int]] = {}
+    for (account, value), n in Counter(zip(table["account_id"].tolist(), table[field].tolist(), strict=True)).items():
+        mix.setdefault(account, {})[value] = n
+    return mix
+
+
+def _top_posts(table: PostTable) -> dict[int, TopPost]:
+    """Each account's post with the most actions in the period (the newest on a tie): one query for their links."""
+    measured = table.counts.measured
+    if not measured.any():
+        return {}
+    accounts = table["account_id"]
+    actions = np.where(measured, table.counts.actions(), -1)  # a post with no snapshot is never the top post
+    # Each account's most actions: the last of its posts sorted by (account, actions).
+    order = np.lexsort((actions, accounts))
+    sorted_accounts = accounts[order]
+    last = np.append(sorted_accounts[1:] != sorted_accounts[:-1], True)
+    most = actions[order][last][np.searchsorted(sorted_accounts[last], accounts)]
+    candidates = np.flatnonzero(measured & (actions == most))
+    # The posts with their account's most actions (rarely more than one), newest first: the first of each wins.
+    position_of = dict(zip(table["id"][candidates].tolist(), candidates.tolist(), strict=True))
+    newest_first = (
+        Post.objects.filter(pk__in=list(position_of))
+        .order_by("account_id", "-published_at", "-id")
+        .values("id", "account_id", "url", "external_id", "published_at")
+    )
+    top_posts = {}
+    for post in newest_first:
+        if post["account_id"] in top_posts:
+            continue
+        result = table.counts.post(position_of[post["id"]])
+        top_posts[post["account_id"]] = TopPost(
+            pk=post["id"],
+            url=post["url"],
+            external_id=post["external_id"],
+            published_at=post["published_at"],
+            actions=result.actions,
+            rate_by_impressions=result.rate_by_impressions,
+        )
+    return top_posts
 
 
 def compare(loaded: Loaded) -> Comparison:
@@ -283,66 +354,36 @@ def _matches(row: AccountRow, search: str) -> bool:
     return not needle or needle in row.handle.lower() or needle in row.owner.lower()
 
 
-def _account_row(account: SocialAccount, selection: Selection, flags: dict) -> AccountRow:
+def _account_row(account: dict, selection: Selection, empty: engagement.EngagementSummary) -> AccountRow:
     return AccountRow(
-        pk=account.pk,
-        handle=account.handle,
-        url=account.url,
-        platform=account.platform.name,
-        platform_key=account.platform.key,
-        kind=account.kind,
-        kind_label=account.get_kind_display(),
-        owner=str(account.faculty or (account.department.name if account.department_id else account.institution)),
-        time_zone=_time_zone_name(account),
-        visible=bool(account.visible),
-        place_keys=frozenset(
-            place.key for n, place in enumerate(selection.places) if getattr(account, f"in_{n}", False)
-        ),
-        followers=account.followers,
-        followers_on=account.followers_on,
-        followers_at_start=account.followers_at_start,
-        followers_at_start_on=account.followers_at_start_on,
-        followers_at_end=account.followers_at_end,
-        followers_at_end_on=account.followers_at_end_on,
+        pk=account["pk"],
+        handle=account["handle"],
+        url=account["url"],
+        platform=account["platform__name"],
+        platform_key=account["platform__key"],
+        kind=account["kind"],
+        kind_label=KIND_LABELS.get(account["kind"], account["kind"]),
+        owner=account["owner"] or "",
+        time_zone=account["time_zone_name"] or settings.TIME_ZONE,
+        visible=bool(account["visible"]),
+        place_keys=frozenset(place.key for n, place in enumerate(selection.places) if account[f"in_{n}"]),
+        **{name: account[name] for name in FOLLOWER_COLUMNS},
         weeks=selection.weeks,
-        summary=engagement.empty_summary(selection.as_of),
+        summary=empty,
     )
 
 
-def _appointment_time_zone():
-    """For a personal account: the time zone `SocialAccount.time_zone()` takes from the owner's appointments."""
+def _time_zone_name():
+    """
+    The name of `SocialAccount.time_zone()`, in the query: the owning institution's, the department's
+    institution's, else (a personal account) that of the owner's first appointment, primary first.
+    """
     # Appointment's default ordering (primary first), as `.first()` in `time_zone()` uses it.
     appointments = Appointment.objects.filter(faculty=OuterRef("faculty")).order_by(*Appointment._meta.ordering)
-    return Subquery(appointments.values("department__institution__timezone")[:1])
-
-
-def _time_zone_name(account: SocialAccount) -> str:
-    """The name of `account.time_zone()`, without its per-account query."""
-    if account.institution_id:
-        return account.institution.timezone
-    if account.department_id:
-        return account.department.institution.timezone
-    return account.appointment_time_zone or settings.TIME_ZONE
-
-
-def post_engagement(post: dict) -> engagement.PostEngagement:
-    """One post row's engagement (`load` leaves it to the views that need it: per-post work adds up)."""
-    return engagement.post_engagement(post, followers=post["followers"], has_snapshot=post["snapshot_id"] is not None)
-
-
-def _top_post(posts: list[dict]) -> TopPost | None:
-    measured = [post for post in posts if post["snapshot_id"] is not None]
-    if not measured:
-        return None
-    best = max(measured, key=lambda post: (engagement.actions(post), post["published_at"], post["id"]))
-    result = post_engagement(best)
-    return TopPost(
-        pk=best["id"],
-        url=best["url"],
-        external_id=best["external_id"],
-        published_at=best["published_at"],
-        actions=result.actions,
-        rate_by_impressions=result.rate_by_impressions,
+    return Coalesce(
+        "institution__timezone",
+        "department__institution__timezone",
+        Subquery(appointments.values("department__institution__timezone")[:1]),
     )
 
 

@@ -50,11 +50,12 @@ def _weeks(loaded: Loaded, accounts: list[AccountRow]) -> list[Week]:
     """Every week of the period (Monday to Sunday, site time zone), with its posts and accounts posting."""
     selection = loaded.selection
     posts, posters = {}, {}
-    for post in loaded.post_rows(accounts):
-        day = timezone.localdate(post["published_at"])
+    table = loaded.posts_of(accounts)
+    for published_at, account in zip(loaded.publication_times(table), table["account_id"].tolist(), strict=True):
+        day = timezone.localdate(published_at)
         monday = day - timedelta(days=day.weekday())
         posts[monday] = posts.get(monday, 0) + 1
-        posters.setdefault(monday, set()).add(post["account_id"])
+        posters.setdefault(monday, set()).add(account)
     first = selection.start - timedelta(days=selection.start.weekday())
     weeks, monday = [], first
     while monday <= selection.end:

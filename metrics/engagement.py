@@ -278,8 +278,12 @@ def _exact_means(rates: np.ndarray, codes: np.ndarray, groups: int) -> list[floa
 
 
 def _plain(value):
-    """A group key as Python gives it (numpy's integers and strings become int and str)."""
-    return value.item() if isinstance(value, np.generic) else value
+    """
+    A group key as Python gives it: numpy's integers and strings become int and str, and a blank key, which
+    pandas groups as NaN, becomes None again.
+    """
+    value = value.item() if isinstance(value, np.generic) else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _records(table: pd.DataFrame) -> list[dict]:

@@ -117,3 +117,30 @@ def test_a_summary_does_not_depend_on_the_order_of_the_posts():
     assert len(summaries) == 1
     rates = [row["likes"] / row["impressions"] for row in rows]
     assert summaries.pop().mean == pytest.approx(sum(rates) / len(rates), rel=1e-15)
+
+
+def test_publication_times_are_read_to_the_second(history):
+    post = Post.objects.first()
+    post.published_at = dt.datetime(2025, 2, 3, 4, 5, 6, 789_000, tzinfo=dt.UTC)
+    post.save()
+    table = PostTable.read(Post.objects.all(), dt.date(2026, 1, 1))
+
+    expected = {pk: when.replace(microsecond=0) for pk, when in Post.objects.values_list("id", "published_at")}
+    assert dict(zip(table["id"].tolist(), table.published_at(), strict=True)) == expected
+
+
+def test_a_sliced_queryset_is_read_as_sliced(history):
+    newest = Post.objects.order_by("-published_at", "-id")[:5]
+
+    table = PostTable.read(newest, dt.date(2026, 1, 1))
+
+    assert sorted(table["id"].tolist()) == sorted(post.pk for post in newest)
+
+
+def test_a_blank_group_key_comes_back_as_none():
+    rows = [{"likes": 3, "impressions": 100, "key": None}, {"likes": 1, "impressions": 100, "key": "image"}]
+
+    summaries = engagement.summarize_by(rows, key="key", as_of=JAN)
+
+    assert set(summaries) == {None, "image"}
+    assert summaries[None].actions == 3

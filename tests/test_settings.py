@@ -66,3 +66,34 @@ def test_production_settings_pass_the_deployment_checklist():
     # HSTS preload binds a whole domain (often a university's) for months: an operator's
     # decision, behind SECURE_HSTS_PRELOAD, so its reminder is the only issue allowed.
     assert set(issues) <= {"security.W021"}, output
+
+
+def database_options(url: str) -> str:
+    environment = {**os.environ, "DATABASE_URL": url}
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=PROJECT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "portfolio.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [
+        ("", "-c jit=off"),
+        ("?options=-c%20search_path%3Dreports", "-c search_path=reports -c jit=off"),  # added to the URL's own
+        ("?options=-c%20jit%3Don", "-c jit=on"),  # the URL's own choice stands
+    ],
+)
+def test_postgresql_connections_turn_jit_off_unless_the_url_says(query, options):
+    assert database_options(f"postgres://postgres@127.0.0.1:5432/some_portfolio{query}") == str({"options": options})
+
+
+def test_sqlite_gets_no_postgresql_options():
+    assert "jit" not in database_options("sqlite:///portfolio.sqlite3")

@@ -54,7 +54,7 @@ def heatmap(loaded: Loaded) -> Heatmap:
     zones = {row.pk: zoneinfo.ZoneInfo(row.time_zone) for row in accounts}
     posts = loaded.posts_of(accounts)
     cells = []
-    for published_at, account in zip(loaded.publication_times(posts), posts["account_id"].tolist(), strict=True):
+    for published_at, account in zip(posts.published_at(), posts["account_id"].tolist(), strict=True):
         local = published_at.astimezone(zones[account])
         cells.append(local.weekday() * 24 + local.hour)
     summaries = posts.summaries_by(np.array(cells, dtype="int64"))

@@ -1,7 +1,7 @@
 """
 One row per account: the comparison table, its percentiles, and the data every other comparison view reads.
 
-`load(selection)` reads, in four queries whatever the number of accounts, the accounts of every chosen
+`load(selection)` reads, in at most four queries whatever the number of accounts, the accounts of every chosen
 place (with their followers on three days, whether the user may read each one, and which places it belongs
 to), their posts published in the period with their metrics as of the as-of date, and each account's top post.
 Every figure then comes from what the account engagement endpoint uses (`PostTable`, whose summaries are
@@ -17,7 +17,7 @@ from operator import or_
 
 import numpy as np
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Appointment, SocialAccount
@@ -170,8 +170,7 @@ class Loaded:
 
     selection: Selection
     accounts: list[AccountRow]
-    posts: QuerySet  # the posts of `table`
-    table: PostTable  # their metrics
+    table: PostTable  # their posts in the period, with their metrics
 
     def in_place(self, key: str) -> list[AccountRow]:
         return [row for row in self.accounts if key in row.place_keys]
@@ -196,11 +195,6 @@ class Loaded:
     def posts_of(self, accounts: list[AccountRow]) -> PostTable:
         return self.table.of_accounts(row.pk for row in accounts)
 
-    def publication_times(self, posts: PostTable) -> list[datetime]:
-        """When each of `posts` was published (aware, UTC): one query, for the views that place posts in time."""
-        published = dict(self.posts.order_by().values_list("id", "published_at"))
-        return [published[pk] for pk in posts["id"].tolist()]
-
 
 @dataclass
 class Comparison:
@@ -217,10 +211,12 @@ class Comparison:
 
 
 def load(selection: Selection, *, hashtag: str = "") -> Loaded:
-    """Read the chosen places' accounts and their posts (optionally only those with `hashtag`): four queries."""
+    """
+    Read the chosen places' accounts and their posts (optionally only those with `hashtag`): four queries, or
+    three when no post has a snapshot (no top posts).
+    """
     if not selection.places:
-        posts = Post.objects.none()
-        return Loaded(selection, [], posts, PostTable.read(posts, selection.as_of, POST_FIELDS))
+        return Loaded(selection, [], PostTable.read(Post.objects.none(), selection.as_of, POST_FIELDS))
     flags = {
         f"in_{n}": ExpressionWrapper(place.accounts_q(), output_field=BooleanField())
         for n, place in enumerate(selection.places)
@@ -268,7 +264,7 @@ def load(selection: Selection, *, hashtag: str = "") -> Loaded:
         row.categories = mixes["category"].get(row.pk, {})
         row.content_types = mixes["content_type"].get(row.pk, {})
         row.top_post = top_posts.get(row.pk)
-    return Loaded(selection, rows, posts, table)
+    return Loaded(selection, rows, table)
 
 
 def _mix(table: PostTable, field: str) -> dict[int, dict[str, int]]:
@@ -281,30 +277,27 @@ def _mix(table: PostTable, field: str) -> dict[int, dict[str, int]]:
 
 def _top_posts(table: PostTable) -> dict[int, TopPost]:
     """Each account's post with the most actions in the period (the newest on a tie): one query for their links."""
-    measured = table.counts.measured
-    if not measured.any():
+    measured = np.flatnonzero(table.counts.measured)  # a post with no snapshot is never the top post
+    if not measured.size:
         return {}
-    accounts = table["account_id"]
-    actions = np.where(measured, table.counts.actions(), -1)  # a post with no snapshot is never the top post
-    # Each account's most actions: the last of its posts sorted by (account, actions).
-    order = np.lexsort((actions, accounts))
-    sorted_accounts = accounts[order]
-    last = np.append(sorted_accounts[1:] != sorted_accounts[:-1], True)
-    most = actions[order][last][np.searchsorted(sorted_accounts[last], accounts)]
-    candidates = np.flatnonzero(measured & (actions == most))
-    # The posts with their account's most actions (rarely more than one), newest first: the first of each wins.
-    position_of = dict(zip(table["id"][candidates].tolist(), candidates.tolist(), strict=True))
-    newest_first = (
-        Post.objects.filter(pk__in=list(position_of))
-        .order_by("account_id", "-published_at", "-id")
-        .values("id", "account_id", "url", "external_id", "published_at")
+    accounts = table["account_id"][measured]
+    # Sorted by account, actions, publication time and id, each account's top post comes last.
+    order = np.lexsort(
+        (table["id"][measured], table["published_epoch"][measured], table.counts.actions()[measured], accounts)
     )
+    last = np.append(accounts[order][1:] != accounts[order][:-1], True)
+    positions = measured[order][last].tolist()
+    details = {
+        post["id"]: post
+        for post in Post.objects.filter(pk__in=table["id"][positions].tolist()).values(
+            "id", "url", "external_id", "published_at"
+        )
+    }
     top_posts = {}
-    for post in newest_first:
-        if post["account_id"] in top_posts:
-            continue
-        result = table.counts.post(position_of[post["id"]])
-        top_posts[post["account_id"]] = TopPost(
+    for position in positions:
+        post = details[int(table["id"][position])]
+        result = table.counts.post(position)
+        top_posts[int(table["account_id"][position])] = TopPost(
             pk=post["id"],
             url=post["url"],
             external_id=post["external_id"],

@@ -51,7 +51,7 @@ def _weeks(loaded: Loaded, accounts: list[AccountRow]) -> list[Week]:
     selection = loaded.selection
     posts, posters = {}, {}
     table = loaded.posts_of(accounts)
-    for published_at, account in zip(loaded.publication_times(table), table["account_id"].tolist(), strict=True):
+    for published_at, account in zip(table.published_at(), table["account_id"].tolist(), strict=True):
         day = timezone.localdate(published_at)
         monday = day - timedelta(days=day.weekday())
         posts[monday] = posts.get(monday, 0) + 1

@@ -7,6 +7,7 @@ site refuses to start without a SECRET_KEY and turns on the HTTPS protections.
 """
 
 import os
+import sys
 import zoneinfo
 from pathlib import Path
 
@@ -80,8 +81,16 @@ INSTALLED_APPS = [
     "django_countries",
     "accounts",
     "metrics",
-    "portfolio",
+    "portfolio.dossiers",
+    "portfolio.comparisons",
+    "portfolio.demo",
 ]
+# The benchmark commands are for development: their app is installed when BENCHMARKS is on (the default with
+# DEBUG on) or when one of them is being run; a production site does not carry them.
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 else ""
+BENCHMARKS = env_bool("BENCHMARKS", DEBUG) or _COMMAND.startswith("benchmark_")
+if BENCHMARKS:
+    INSTALLED_APPS.append("portfolio.benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.access import access_for
 from accounts.models import Appointment, Faculty
-from portfolio import scoring
+from portfolio.dossiers import scoring
 
 FACULTY_PER_PAGE = 25
 

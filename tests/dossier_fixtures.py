@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from portfolio.dossiers.freezing import freeze
-from portfolio.models import ScoringProfile
+from portfolio.dossiers.models import ScoringProfile
 from tests.factories import (
     AccountMetricsFactory,
     DossierFactory,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from portfolio.models import Activity, Dossier, Highlight
+from portfolio.dossiers.models import Activity, Dossier, Highlight
 
 PASSWORD = "correct-horse-battery"
 

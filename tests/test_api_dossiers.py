@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portfolio.dossiers.freezing import freeze
-from portfolio.models import Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
+from portfolio.dossiers.models import Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
 from tests.factories import ActivityFactory, DossierFactory, PostFactory, SocialAccountFactory, platform
 
 pytest_plugins = ["tests.api_fixtures", "tests.dossier_fixtures"]

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, SocialAccount
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from portfolio.models import Activity, Dossier
+from portfolio.dossiers.models import Activity, Dossier
 from tests.factories import PASSWORD
 
 pytest_plugins = ["tests.api_fixtures"]

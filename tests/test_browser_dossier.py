@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from metrics.models import Post
-from portfolio.models import DossierVersion, ShareAccess
+from portfolio.dossiers.models import DossierVersion, ShareAccess
 from tests.factories import PASSWORD, AccountMetricsFactory, PostFactory, PostMetricsFactory
 
 pytest_plugins = ["tests.browser"]

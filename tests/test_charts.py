@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils.safestring import SafeString
 
-from portfolio.charts import bar_chart, count, date_ticks, line_chart, nice_ticks, percent
+from portfolio.lib.charts import bar_chart, count, date_ticks, line_chart, nice_ticks, percent
 
 SVG = "{http://www.w3.org/2000/svg}"
 JAN, FEB, MAR, APR = (dt.date(2026, month, 1) for month in (1, 2, 3, 4))

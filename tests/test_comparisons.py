@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from portfolio.spreadsheets import safe_cell
+from portfolio.lib.spreadsheets import safe_cell
 from tests.comparison_data import MARCH, PERIOD, add_post, department_account, peers, personal_account
 from tests.factories import AccountMetricsFactory
 

@@ -3,17 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from portfolio.models import Benchmark, ScoringProfile
+from portfolio.dossiers.models import Benchmark, ScoringProfile
 from tests.factories import ActivityFactory, DossierFactory, HighlightFactory
 
 CHANGELISTS = [
-    "portfolio:scoringprofile",
-    "portfolio:benchmark",
-    "portfolio:activity",
-    "portfolio:dossier",
-    "portfolio:dossierversion",
-    "portfolio:sharelink",
-    "portfolio:shareaccess",
+    "dossiers:scoringprofile",
+    "dossiers:benchmark",
+    "dossiers:activity",
+    "dossiers:dossier",
+    "dossiers:dossierversion",
+    "dossiers:sharelink",
+    "dossiers:shareaccess",
 ]
 
 
@@ -51,17 +51,17 @@ def test_every_dossier_changelist_opens_for_an_institution_admin(client, nora, m
 
 def test_institution_admin_edits_only_her_own_scoring_profile(client, nora, profiles):
     client.force_login(nora)
-    content = client.get(admin_url("portfolio:scoringprofile")).content.decode()
+    content = client.get(admin_url("dossiers:scoringprofile")).content.decode()
     assert "Northfield weights" in content
     assert "Southbay weights" not in content
-    assert client.get(admin_url("portfolio:scoringprofile", "change", profiles["southbay"].pk)).status_code == 302
-    own = client.get(admin_url("portfolio:scoringprofile", "change", profiles["northfield"].pk))
+    assert client.get(admin_url("dossiers:scoringprofile", "change", profiles["southbay"].pk)).status_code == 302
+    own = client.get(admin_url("dossiers:scoringprofile", "change", profiles["northfield"].pk))
     assert b'name="_save"' in own.content
-    default = client.get(admin_url("portfolio:scoringprofile", "change", profiles["default"].pk))
+    default = client.get(admin_url("dossiers:scoringprofile", "change", profiles["default"].pk))
     assert default.status_code == 200
     assert b'name="_save"' not in default.content  # read-only to her
     client.post(
-        admin_url("portfolio:scoringprofile", "change", profiles["default"].pk),
+        admin_url("dossiers:scoringprofile", "change", profiles["default"].pk),
         {"name": "Changed", "description": "no", "weights": "{}"},
     )
     profiles["default"].refresh_from_db()
@@ -71,7 +71,7 @@ def test_institution_admin_edits_only_her_own_scoring_profile(client, nora, prof
 def test_institution_admin_cannot_publish_a_site_default(client, nora):
     client.force_login(nora)
     response = client.post(
-        admin_url("portfolio:scoringprofile", "add"),
+        admin_url("dossiers:scoringprofile", "add"),
         {"name": "A second default", "description": "no", "weights": '{"likes": "1"}', "institution": ""},
     )
     assert response.status_code == 200
@@ -81,28 +81,28 @@ def test_institution_admin_cannot_publish_a_site_default(client, nora):
 def test_benchmarks_are_read_only_except_for_superusers(client, nora, root):
     benchmark = Benchmark.objects.first()
     client.force_login(nora)
-    assert client.get(admin_url("portfolio:benchmark", "add")).status_code == 403
-    page = client.get(admin_url("portfolio:benchmark", "change", benchmark.pk))
+    assert client.get(admin_url("dossiers:benchmark", "add")).status_code == 403
+    page = client.get(admin_url("dossiers:benchmark", "change", benchmark.pk))
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
     client.force_login(root)
-    assert b'name="_save"' in client.get(admin_url("portfolio:benchmark", "change", benchmark.pk)).content
+    assert b'name="_save"' in client.get(admin_url("dossiers:benchmark", "change", benchmark.pk)).content
 
 
 def test_dossiers_and_activities_are_scoped_to_the_institution(client, nora, charlie, dossiers, alice):
     ActivityFactory(faculty=alice.faculty, title="Alice moderates")
     client.force_login(nora)
-    content = client.get(admin_url("portfolio:dossier")).content.decode()
+    content = client.get(admin_url("dossiers:dossier")).content.decode()
     assert "Alice&#x27;s dossier" in content
     assert "Sam&#x27;s dossier" not in content
-    assert client.get(admin_url("portfolio:dossier", "change", dossiers["sam"].pk)).status_code == 302
+    assert client.get(admin_url("dossiers:dossier", "change", dossiers["sam"].pk)).status_code == 302
     client.force_login(charlie)
-    assert "Alice moderates" not in client.get(admin_url("portfolio:activity")).content.decode()
+    assert "Alice moderates" not in client.get(admin_url("dossiers:activity")).content.decode()
 
 
 def test_dossier_form_offers_only_the_admins_accounts(client, charlie, dossiers, alice_instagram):
     client.force_login(charlie)
-    page = client.get(admin_url("portfolio:dossier", "change", dossiers["sam"].pk)).content.decode()
+    page = client.get(admin_url("dossiers:dossier", "change", dossiers["sam"].pk)).content.decode()
     assert "alice_rads" not in page
 
 
@@ -112,4 +112,4 @@ def test_dossier_changelist_pins_its_queries(client, nora, alice, django_assert_
         HighlightFactory(dossier=dossier)
     client.force_login(nora)
     with django_assert_num_queries(9):
-        assert client.get(admin_url("portfolio:dossier")).status_code == 200
+        assert client.get(admin_url("dossiers:dossier")).status_code == 200

@@ -7,8 +7,8 @@ import pytest
 
 from metrics.models import Post
 from portfolio.dossiers.content import dossier_data, tables
+from portfolio.dossiers.models import ScoringProfile
 from portfolio.dossiers.render import render_dossier_html
-from portfolio.models import ScoringProfile
 from tests.factories import (
     AccountMetricsFactory,
     ActivityFactory,

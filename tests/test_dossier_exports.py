@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from weasyprint import HTML
 
 from metrics.models import PostMetrics
-from portfolio.charts import bar_chart
 from portfolio.dossiers import exports
 from portfolio.dossiers.content import dossier_data, tables
+from portfolio.lib.charts import bar_chart
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

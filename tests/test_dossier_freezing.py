@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from metrics.models import PostMetrics
 from portfolio.dossiers.freezing import FreezeRefused, freeze
-from portfolio.models import DossierVersion, ScoringProfile
+from portfolio.dossiers.models import DossierVersion, ScoringProfile
 from tests.factories import HighlightFactory, PostFactory, PostMetricsFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio.models import Activity, Dossier, ScoringProfile
+from portfolio.dossiers.models import Activity, Dossier, ScoringProfile
 from tests.factories import (
     AccountMetricsFactory,
     ActivityFactory,

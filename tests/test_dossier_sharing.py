@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portfolio.dossiers.freezing import freeze
-from portfolio.models import ShareAccess, ShareLink
+from portfolio.dossiers.models import ShareAccess, ShareLink
 from tests.factories import UserFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]

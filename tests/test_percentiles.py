@@ -1,4 +1,4 @@
-from portfolio.percentiles import percentile, percentile_ranks
+from portfolio.lib.percentiles import percentile, percentile_ranks
 
 
 def test_the_middle_of_five_values_is_at_50():

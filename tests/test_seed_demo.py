@@ -32,8 +32,8 @@ from accounts.models import (
 )
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, hashtag_search_text
 from metrics.vocabulary import METRIC_FIELDS
-from portfolio import demo_content
-from portfolio.demo import (
+from portfolio.demo import content as demo_content
+from portfolio.demo.build import (
     DEMO_PASSWORD,
     DEMO_SLUGS,
     DEMO_USERNAMES,
@@ -403,7 +403,7 @@ def test_a_few_captions_give_a_patient_age_for_the_privacy_check(demo):
 
 def test_demo_faculty_has_a_dossier_with_highlights_activities_and_a_privacy_flag(demo):
     from portfolio.dossiers.content import dossier_data
-    from portfolio.models import Dossier
+    from portfolio.dossiers.models import Dossier
 
     dossier = Dossier.objects.get(faculty__user__username="demo-faculty")
     data = dossier_data(dossier)

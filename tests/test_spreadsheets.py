@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from portfolio.spreadsheets import Table, csv_bytes, safe_cell, xlsx_bytes
+from portfolio.lib.spreadsheets import Table, csv_bytes, safe_cell, xlsx_bytes
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"])

@@ -35,7 +35,7 @@ from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, 
 from metrics.vocabulary import METRIC_FIELDS, CareerCategory
 from portfolio.benchmarks.api import BenchmarkError, describe_database, time_requests
 from portfolio.benchmarks.data import DEFAULT_SEED, SHARE_OF_IMPRESSIONS, build_dataset, insert_rows
-from portfolio.models import Activity, Dossier, Highlight, ScoringProfile
+from portfolio.dossiers.models import Activity, Dossier, Highlight, ScoringProfile
 
 TARGET_PAGE_MS = 300.0
 TARGET_PDF_SECONDS = 5.0

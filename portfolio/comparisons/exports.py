@@ -1,6 +1,6 @@
 """
 The comparison table as CSV and XLSX: the rows the user may read, in the order and search of the page,
-written by the site's one spreadsheet writer (`portfolio.spreadsheets`): every cell formula-safe, so that no
+written by the site's one spreadsheet writer (`portfolio.lib.spreadsheets`): every cell formula-safe, so that no
 handle or caption runs as a formula, and the CSV with a byte-order mark, so that Excel reads accents.
 Rates are fractions (0.047 = 4.7%), as in the API; blank = not computable or not reported.
 """
@@ -8,7 +8,7 @@ Rates are fractions (0.047 = 4.7%), as in the API; blank = not computable or not
 from collections.abc import Callable
 
 from portfolio.comparisons.rows import PERCENTILE_COLUMNS, AccountRow, Comparison
-from portfolio.spreadsheets import Table, csv_bytes, xlsx_bytes
+from portfolio.lib.spreadsheets import Table, csv_bytes, xlsx_bytes
 
 
 def _mix(row: AccountRow, kind: str) -> str:

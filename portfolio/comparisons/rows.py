@@ -26,7 +26,7 @@ from metrics.models import AccountMetrics, Post
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory, ContentType
 from portfolio.comparisons.selection import Selection, aggregate_is_shown
-from portfolio.percentiles import percentile_ranks
+from portfolio.lib.percentiles import percentile_ranks
 
 # What the table reads of each post besides its metrics; the top post's link and date are read on their own.
 POST_FIELDS = ("content_type", "category")

@@ -126,7 +126,7 @@ def comparison(request):
             "headers": sort_headers(selection.sort),
         }
 
-    return _page(request, "portfolio/comparisons/compare.html", build=build)
+    return _page(request, "comparisons/compare.html", build=build)
 
 
 def sort_headers(sort: str) -> list[dict]:
@@ -168,7 +168,7 @@ def series_page(request):
         # The page's first visit: the form alone, without an error for the empty field.
         parameters = SelectionSerializer(data=request.GET, context={"user": request.user})
         context = _form_context(request, parameters)
-        return render(request, "portfolio/comparisons/series.html", context)
+        return render(request, "comparisons/series.html", context)
 
     def build(selection):
         result = series(rows.load(selection, hashtag=selection.hashtag))
@@ -180,7 +180,7 @@ def series_page(request):
             ),
         }
 
-    return _page(request, "portfolio/comparisons/series.html", SeriesSelectionSerializer, build)
+    return _page(request, "comparisons/series.html", SeriesSelectionSerializer, build)
 
 
 @login_required
@@ -190,7 +190,7 @@ def heatmap_page(request):
     def build(selection):
         return {"heatmap": heatmap(rows.load(selection)), "min_posts": MIN_POSTS_PER_CELL, "hours": HOURS}
 
-    return _page(request, "portfolio/comparisons/heatmap.html", build=build)
+    return _page(request, "comparisons/heatmap.html", build=build)
 
 
 @login_required
@@ -200,4 +200,4 @@ def what_works_page(request):
     def build(selection):
         return {"what_works": what_works(rows.load(selection)), "denominators": DENOMINATOR_CHOICES}
 
-    return _page(request, "portfolio/comparisons/what_works.html", ContentSelectionSerializer, build)
+    return _page(request, "comparisons/what_works.html", ContentSelectionSerializer, build)

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from portfolio.dossiers.forms import ActivityForm, ActivitySelectionForm
+from portfolio.dossiers.models import Activity
 from portfolio.dossiers.views import dossier_for
-from portfolio.models import Activity
 
 
 @login_required
@@ -25,7 +25,7 @@ def activity_list(request, pk: int):
         return redirect("dossiers:activities", pk=dossier.pk)
     activities = {activity.pk: activity for activity in form.fields["activities"].queryset}
     context = {"dossier": dossier, "form": form, "activities": activities, "tab": "activities"}
-    return render(request, "portfolio/dossiers/activities.html", context)
+    return render(request, "dossiers/activities.html", context)
 
 
 @login_required
@@ -39,9 +39,7 @@ def activity_create(request, pk: int):
             dossier.activities.add(activity)
         messages.success(request, f"“{activity.title}” recorded and included in this dossier.")
         return redirect("dossiers:activities", pk=dossier.pk)
-    return render(
-        request, "portfolio/dossiers/activity_form.html", {"dossier": dossier, "form": form, "tab": "activities"}
-    )
+    return render(request, "dossiers/activity_form.html", {"dossier": dossier, "form": form, "tab": "activities"})
 
 
 @login_required
@@ -54,7 +52,7 @@ def activity_edit(request, pk: int, activity_pk: int):
         messages.success(request, f"“{activity.title}” saved.")
         return redirect("dossiers:activities", pk=dossier.pk)
     context = {"dossier": dossier, "form": form, "activity": activity, "tab": "activities"}
-    return render(request, "portfolio/dossiers/activity_form.html", context)
+    return render(request, "dossiers/activity_form.html", context)
 
 
 @login_required
@@ -68,4 +66,4 @@ def activity_delete(request, pk: int, activity_pk: int):
         return redirect("dossiers:activities", pk=dossier.pk)
     other_dossiers = list(activity.dossiers.exclude(pk=dossier.pk).values_list("title", flat=True))
     context = {"dossier": dossier, "activity": activity, "other_dossiers": other_dossiers, "tab": "activities"}
-    return render(request, "portfolio/dossiers/activity_delete.html", context)
+    return render(request, "dossiers/activity_delete.html", context)

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from accounts.api_scoping import RolePermission, ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from portfolio.dossiers import exports, serializers, sharing
 from portfolio.dossiers.freezing import FreezeRefused, freeze
+from portfolio.dossiers.models import Activity, Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
 from portfolio.dossiers.version_views import ACCESSES_SHOWN, download_response
-from portfolio.models import Activity, Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
 
 DOWNLOAD_TYPES = {
     "pdf": exports.PDF_TYPE,

@@ -55,11 +55,10 @@ from metrics import audience as audience_summaries
 from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
 from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
-from portfolio import scoring
-from portfolio.dossiers import integrity, privacy
+from portfolio.dossiers import integrity, privacy, scoring
+from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
-from portfolio.models import Benchmark, Dossier
 
 SCHEMA = 1
 

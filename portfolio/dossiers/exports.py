@@ -28,10 +28,10 @@ from django.utils.text import slugify
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portfolio import spreadsheets
 from portfolio.dossiers.content import dossier_data, tables
+from portfolio.dossiers.models import Dossier, DossierVersion
 from portfolio.dossiers.render import render_dossier_html
-from portfolio.models import Dossier, DossierVersion
+from portfolio.lib import spreadsheets
 
 # Relative links in the document (a stylesheet under /static/, say) resolve against this made-up origin,
 # which the fetcher below answers from the project's own static files. Nothing is fetched over a network.
@@ -71,7 +71,7 @@ def pdf_bytes(html: str, *, footer: str) -> bytes:
     )
 
 
-# A chart's <svg> (portfolio/charts.py) carries width="W" height="H" and an inline style with height:auto, which
+# A chart's <svg> (portfolio/lib/charts.py) carries width="W" height="H" and an inline style with height:auto, which
 # browsers scale by the width/height ratio. WeasyPrint 70 lays an SVG with an explicit height:auto out as a square
 # (a bar chart 90 high became 548 x 548 of mostly white), so for the PDF each chart gets its own size in pixels:
 # charts are at most 640 wide and an A4 column is 688. The stored document, and so its SHA-256, is untouched.

@@ -10,7 +10,7 @@ from accounts.access import access_for
 from accounts.models import Faculty, SocialAccount
 from metrics.models import Post
 from metrics.vocabulary import CareerCategory
-from portfolio.models import Activity, Dossier, Highlight, ScoringProfile
+from portfolio.dossiers.models import Activity, Dossier, Highlight, ScoringProfile
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -22,10 +22,9 @@ from django.utils import timezone
 
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.exports import pdf_bytes, version_footer
+from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
 from portfolio.dossiers.privacy import PrivacyFlag
-from portfolio.dossiers.privacy_status import highlights_with_unresolved_privacy, unresolved_privacy
 from portfolio.dossiers.render import render_dossier_html
-from portfolio.models import Dossier, DossierVersion, Highlight
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,8 @@ class FreezeRefused(Exception):
 def unresolved_privacy_flags(dossier: Dossier) -> list[UnresolvedFlags]:
     """Highlighted posts, in dossier order, whose caption is flagged and whose flag nobody acknowledged."""
     return [
-        UnresolvedFlags(highlight=highlight, flags=unresolved_privacy(highlight))
-        for highlight in highlights_with_unresolved_privacy(dossier)
+        UnresolvedFlags(highlight=highlight, flags=highlight.unresolved_privacy_flags())
+        for highlight in dossier.highlights_with_unresolved_privacy()
     ]
 
 

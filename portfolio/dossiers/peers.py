@@ -5,7 +5,7 @@ Peers of an account are the personal accounts on the same platform whose owners 
 (past or present) in the dossier owner's primary department, in that department's institution, or anywhere
 on the site. The period and as-of date are the dossier's, so every peer is measured exactly like the
 account itself, with the same engagement code. The account counts among its own peers (see
-`portfolio/percentiles.py`). Faculty see peers only through these percentiles and the size of each group,
+`portfolio/lib/percentiles.py`). Faculty see peers only through these percentiles and the size of each group,
 never one by one.
 
 Three queries, whatever the number of peers or posts: the peer accounts with their followers, their
@@ -19,7 +19,7 @@ from datetime import date
 from accounts.models import Appointment, SocialAccount
 from metrics.engagement import EngagementSummary, empty_summary
 from metrics.models import Post
-from portfolio.percentiles import percentile
+from portfolio.lib.percentiles import percentile
 
 # What each account is ranked on; the labels are what the page prints.
 PERCENTILE_METRICS = {

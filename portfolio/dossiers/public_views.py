@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from portfolio.dossiers import exports, verification
-from portfolio.dossiers.frozen_page import frozen_document_response
+from portfolio.dossiers.frozen_document import frozen_document_response
 from portfolio.dossiers.sharing import open_link
 from portfolio.dossiers.sharing_forms import VerifyForm
 from portfolio.dossiers.version_views import download_response
@@ -44,4 +44,4 @@ def verify(request):
     if form.is_bound and form.is_valid():
         context["checked"] = form.cleaned_data["checked"]
         context["match"] = verification.find_version(form.cleaned_data["checked"])
-    return render(request, "portfolio/dossiers/verify.html", context, status=400 if form.errors else 200)
+    return render(request, "dossiers/verify.html", context, status=400 if form.errors else 200)

@@ -17,10 +17,10 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from portfolio.dossiers import charts_for
+from portfolio.dossiers import figures
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "dossier.css"
-DOCUMENT_TEMPLATE = "portfolio/dossiers/document.html"
+DOCUMENT_TEMPLATE = "dossiers/document.html"
 
 
 def render_dossier_html(data: dict, *, frozen: dict | None = None) -> str:
@@ -45,7 +45,7 @@ def document_context(data: dict, *, frozen: dict | None = None) -> dict:
     for account in data["impact"]["accounts"]:
         entry = {**account, "integrity_flags": account_flags.get(account["id"], [])}
         entry["rates_by_name"] = {rate["denominator"]: rate for rate in account["rates"]}
-        entry["followers_chart"] = charts_for.followers_chart(account)
+        entry["followers_chart"] = figures.followers_chart(account)
         platforms.setdefault(account["platform"], []).append(entry)
     highlights = [
         {
@@ -55,13 +55,13 @@ def document_context(data: dict, *, frozen: dict | None = None) -> dict:
         }
         for highlight in data["highlights"]
     ]
-    audience = [{**entry, "regions_chart": charts_for.regions_chart(entry)} for entry in data["audience"]]
+    audience = [{**entry, "regions_chart": figures.regions_chart(entry)} for entry in data["audience"]]
     return {
         "d": data,
         "platforms": platforms,
         "accounts": accounts,
         "highlights": highlights,
-        "highlights_chart": charts_for.highlights_chart(data["highlights"]),
+        "highlights_chart": figures.highlights_chart(data["highlights"]),
         "audience": audience,
         "percentile_groups": _percentile_groups(data),
         "frozen": _frozen(frozen),

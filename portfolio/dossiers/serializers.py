@@ -12,8 +12,16 @@ from metrics.models import Post
 from portfolio.dossiers import sharing
 from portfolio.dossiers.exports import LIVE_FORMATS, VERSION_FORMATS
 from portfolio.dossiers.forms import personal_accounts, scoring_profiles
+from portfolio.dossiers.models import (
+    Activity,
+    Dossier,
+    DossierVersion,
+    Highlight,
+    ScoringProfile,
+    ShareAccess,
+    ShareLink,
+)
 from portfolio.dossiers.privacy import caption_flags
-from portfolio.models import Activity, Dossier, DossierVersion, Highlight, ScoringProfile, ShareAccess, ShareLink
 
 # Written through the dossier but not columns of it: kept out of the model validation of its fields.
 RELATED_FIELDS = ("accounts", "activities", "highlight_rows")

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from portfolio.models import DossierVersion, ShareAccess, ShareLink
+from portfolio.dossiers.models import DossierVersion, ShareAccess, ShareLink
 
 # A link for a promotion review should not outlive the review; a year covers the slowest committee.
 LONGEST_VALIDITY = timedelta(days=366)

@@ -6,7 +6,7 @@ Rates are fractions, as in the data (0.047 is 4.7%); an empty cell is "not repor
 """
 
 from metrics.vocabulary import METRIC_FIELDS
-from portfolio.spreadsheets import Table
+from portfolio.lib.spreadsheets import Table
 
 RATE_STATS = ("mean", "min", "max", "pooled")
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from portfolio.models import DossierVersion
+from portfolio.dossiers.models import DossierVersion
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 # Larger than any PDF a dossier makes; a bigger upload is not one of ours and is not read to the end.

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from portfolio.dossiers import exports, sharing
 from portfolio.dossiers.freezing import FreezeRefused, freeze, unresolved_privacy_flags
-from portfolio.dossiers.frozen_page import frozen_document_response
+from portfolio.dossiers.frozen_document import frozen_document_response
+from portfolio.dossiers.models import Dossier, DossierVersion, ShareAccess, ShareLink
 from portfolio.dossiers.sharing_forms import ShareLinkForm
 from portfolio.dossiers.views import can_change, dossier_for
-from portfolio.models import Dossier, DossierVersion, ShareAccess, ShareLink
 
 # The access log shows a link's latest openings; the count says how many there were in all.
 ACCESSES_SHOWN = 20
@@ -72,7 +72,7 @@ def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -
         "invalid_link_form": invalid_form,
         **context,
     }
-    return render(request, "portfolio/dossiers/versions.html", context, status=status)
+    return render(request, "dossiers/versions.html", context, status=status)
 
 
 @login_required

@@ -26,8 +26,7 @@ from portfolio.dossiers.forms import (
     candidate_posts,
     faculty_choices,
 )
-from portfolio.dossiers.privacy_status import unresolved_privacy
-from portfolio.models import Dossier
+from portfolio.dossiers.models import Dossier
 
 CANDIDATES_PER_PAGE = 20
 
@@ -52,7 +51,7 @@ def dossier_list(request):
         "dossiers": list(dossiers),
         "can_create": faculty_choices(request.user).exists(),
     }
-    return render(request, "portfolio/dossiers/list.html", context)
+    return render(request, "dossiers/list.html", context)
 
 
 @login_required
@@ -66,7 +65,7 @@ def dossier_create(request):
             dossier = form.save()
         messages.success(request, "Dossier created. Write your narrative and choose its accounts.")
         return redirect("dossiers:edit", pk=dossier.pk)
-    return render(request, "portfolio/dossiers/create.html", {"form": form})
+    return render(request, "dossiers/create.html", {"form": form})
 
 
 @login_required
@@ -79,7 +78,7 @@ def dossier_detail(request, pk: int):
         "can_change": can_change(request.user, dossier),
         **dossier_render.document_context(data),
     }
-    return render(request, "portfolio/dossiers/detail.html", context)
+    return render(request, "dossiers/detail.html", context)
 
 
 @login_required
@@ -90,7 +89,7 @@ def dossier_edit(request, pk: int):
         form.save()
         messages.success(request, "Dossier saved.")
         return redirect("dossiers:edit", pk=dossier.pk)
-    return render(request, "portfolio/dossiers/edit.html", {"dossier": dossier, "form": form, "tab": "edit"})
+    return render(request, "dossiers/edit.html", {"dossier": dossier, "form": form, "tab": "edit"})
 
 
 @login_required
@@ -122,13 +121,14 @@ def dossier_highlights(request, pk: int):
         "dossier": dossier,
         "tab": "highlights",
         "rows": [
-            {"form": form, "highlight": form.highlight, "privacy": unresolved_privacy(form.highlight)} for form in forms
+            {"form": form, "highlight": form.highlight, "privacy": form.highlight.unresolved_privacy_flags()}
+            for form in forms
         ],
         "page": page,
         "candidates": list(page),
         "query": query,
     }
-    return render(request, "portfolio/dossiers/highlights.html", context)
+    return render(request, "dossiers/highlights.html", context)
 
 
 @login_required

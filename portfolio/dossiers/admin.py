@@ -1,0 +1,167 @@
+"""
+Admin for the dossier domain.
+
+- Scoring profiles: an institution admin edits only their institution's published weights; the site's
+  default (no institution) is read-only to them, and only a superuser changes it.
+- Benchmarks are published figures: everyone in the admin reads them, only a superuser edits them.
+- Activities and dossiers (with their highlights inline) follow the faculty member, like every other row.
+- Frozen versions and the share-link log are records: read-only, so that the admin cannot alter what
+  a reviewer was shown or who opened it.
+"""
+
+from django.contrib import admin
+from django.db.models import Q
+
+from accounts.access import access_for
+from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, has_admin_access, visible_rows
+from portfolio.dossiers.models import (
+    Activity,
+    Benchmark,
+    Dossier,
+    DossierVersion,
+    Highlight,
+    ScoringProfile,
+    ShareAccess,
+    ShareLink,
+)
+
+
+class ReadOnlyAdmin(ScopedModelAdmin):
+    """Visible to admins within their scope; nobody adds, changes or deletes here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoringProfile)
+class ScoringProfileAdmin(ScopedModelAdmin):
+    list_display = ("name", "institution", "updated_at")
+    search_fields = ("name", "institution__name")
+    autocomplete_fields = ("institution",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("institution")
+        access = access_for(request.user)
+        if access.is_superuser:
+            return queryset
+        # Their own institution's profile, and the default they fall back on (read-only, below).
+        return queryset.filter(Q(institution__in=access.admin_institution_ids) | Q(institution=None))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser and "institution" in form.base_fields:
+            # Only a superuser publishes the site's default (a profile with no institution).
+            form.base_fields["institution"].required = True
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        if not has_admin_access(request):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return obj.institution_id in access_for(request.user).admin_institution_ids
+
+    def has_delete_permission(self, request, obj=None):
+        # A profile in use by a dossier is protected by the database; the default is the superuser's.
+        return self.has_change_permission(request, obj)
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(ScopedModelAdmin):
+    list_display = ("platform", "industry", "year", "denominator", "rate", "source")
+    list_filter = ("platform", "year", "denominator")
+    search_fields = ("industry", "source")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedModelAdmin):
+    list_display = ("title", "faculty", "kind", "started_on", "ended_on")
+    list_filter = ("kind",)
+    search_fields = ("title", "organisation", "faculty__name")
+    autocomplete_fields = ("faculty",)
+    date_hierarchy = "started_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("faculty")
+
+
+class HighlightInline(ScopedInlineMixin, admin.TabularInline):
+    model = Highlight
+    extra = 0
+    fields = ("position", "post", "privacy_acknowledged_by", "privacy_acknowledged_at")
+    readonly_fields = ("privacy_acknowledged_by", "privacy_acknowledged_at")
+    autocomplete_fields = ("post",)
+
+
+@admin.register(Dossier)
+class DossierAdmin(ScopedModelAdmin):
+    list_display = ("title", "faculty", "period_start", "period_end", "as_of", "updated_at")
+    search_fields = ("title", "faculty__name")
+    autocomplete_fields = ("faculty", "scoring_profile")
+    filter_horizontal = ("accounts", "activities")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    inlines = (HighlightInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("faculty")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # The accounts and activities offered are those the admin sees in their own admin pages.
+        queryset = visible_rows(self.admin_site, db_field.related_model, request)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DossierVersion)
+class DossierVersionAdmin(ReadOnlyAdmin):
+    list_display = ("dossier", "number", "frozen_at", "frozen_by", "sha256")
+    search_fields = ("dossier__title", "dossier__faculty__name", "sha256")
+    exclude = ("html", "data")
+    readonly_fields = ("dossier", "number", "frozen_at", "frozen_by", "sha256", "pdf_sha256")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("dossier__faculty", "frozen_by").defer("html", "data", "pdf")
+        )
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(ReadOnlyAdmin):
+    list_display = ("version", "recipient", "created_at", "expires_at", "revoked_at")
+    search_fields = ("recipient", "version__dossier__title")
+    exclude = ("token",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("version__dossier__faculty")
+
+
+@admin.register(ShareAccess)
+class ShareAccessAdmin(ReadOnlyAdmin):
+    list_display = ("link", "accessed_at", "ip", "user_agent")
+    date_hierarchy = "accessed_at"
+
+    def get_queryset(self, request):
+        # ShareAccess has no scoping of its own: it belongs where its link does.
+        links = visible_rows(self.admin_site, ShareLink, request)
+        return ShareAccess.objects.filter(link__in=links.values("pk")).select_related("link__version__dossier__faculty")

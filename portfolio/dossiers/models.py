@@ -1,0 +1,342 @@
+"""
+The dossier domain: what a faculty member hands to a promotion committee.
+
+A `Dossier` is a live draft: a review period, an as-of date, the accounts and highlighted posts it covers,
+a narrative and the activities that are not posts. Freezing it stores a `DossierVersion`: the complete
+rendered content and data, with a SHA-256, never changed afterwards whatever happens to live data or
+weights. An external reviewer reads one version through a `ShareLink`; every access is logged.
+
+`ScoringProfile` holds an institution's published weights and `Benchmark` published reference rates,
+each with the denominator it was computed over.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Faculty, Institution, Platform, SocialAccount
+from accounts.scoping import ScopedQuerySet
+from metrics.engagement import DENOMINATORS
+from metrics.models import Post
+from portfolio.dossiers import scoring
+from portfolio.dossiers.privacy import PrivacyFlag, caption_flags
+
+
+class FacultyOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to a faculty member belong wherever they hold an appointment; they may change them."""
+
+    faculty_path = "faculty"
+    faculty_may_change = True
+
+    def institutions_q(self, ids):
+        return Q(**{f"{self.faculty_path}__in": Faculty.objects.for_institutions(ids).values("pk")})
+
+    def departments_q(self, ids):
+        return Q(**{f"{self.faculty_path}__in": Faculty.objects.for_departments(ids).values("pk")})
+
+    def faculty_q(self, faculty_id):
+        return Q(**{f"{self.faculty_path}_id": faculty_id})
+
+
+class ScoringProfileQuerySet(models.QuerySet):
+    def for_institution(self, institution: Institution | None) -> "ScoringProfile | None":
+        """The institution's published profile, else the site's default (the one with no institution)."""
+        profiles = {
+            profile.institution_id: profile for profile in self.filter(Q(institution=institution) | Q(institution=None))
+        }
+        return profiles.get(getattr(institution, "pk", None)) or profiles.get(None)
+
+
+class ScoringProfile(models.Model):
+    """An institution's published weights for the optional composite score (see `portfolio/dossiers/scoring.py`)."""
+
+    institution = models.OneToOneField(
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scoring_profile",
+        help_text="Blank for the site's documented default, used by institutions that publish none.",
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(
+        help_text="The published rationale for these weights, shown with every composite score."
+    )
+    weights = models.JSONField(
+        default=scoring.default_weights,
+        help_text="Weight per metric: " + ", ".join(scoring.SCORED_METRICS) + ". A metric left out weighs 0.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScoringProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["institution__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            scoring.validate_weights(self.weights)
+        except ValueError as error:
+            raise ValidationError({"weights": str(error)}) from error
+
+
+class Benchmark(models.Model):
+    """A published reference rate, kept with the denominator it was computed over so it is compared like with like."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="benchmarks")
+    industry = models.CharField(max_length=100, help_text="e.g. Higher education, Nonprofits, All industries (median).")
+    year = models.PositiveSmallIntegerField()
+    denominator = models.CharField(
+        max_length=20,
+        choices=[(name, f"per {name[:-1] if name.endswith('s') else name}") for name in DENOMINATORS],
+        help_text="What the published rate divides by; compare it only with our rate over the same denominator.",
+    )
+    rate = models.DecimalField(max_digits=7, decimal_places=5, help_text="A fraction: 0.0396 is 3.96%.")
+    source = models.CharField(max_length=300)
+    source_url = models.URLField(blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["platform__name", "-year", "industry"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "industry", "year", "denominator", "source"],
+                name="benchmark_unique_per_source",
+                violation_error_message=(
+                    "This source already gives a rate for this platform, industry, year and denominator."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(rate__gte=0), name="benchmark_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.platform} {self.industry} {self.year}: {self.rate:.2%} {self.get_denominator_display()}"
+
+
+class Activity(models.Model):
+    """Evidence of standing that is not a post: peer review, moderation, editorial roles, invitations, media."""
+
+    class Kind(models.TextChoices):
+        PEER_REVIEW = "peer_review", "Digital peer review"
+        MODERATION = "moderation", "Moderation (tweet chat, journal club, online community)"
+        EDITORIAL = "editorial", "Editorial role (social media editor, board)"
+        INVITATION = "invitation", "Invitation that came from social media"
+        MEDIA = "media", "Media appearance"
+        OTHER = "other", "Other"
+
+    faculty = models.ForeignKey(Faculty, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    organisation = models.CharField(max_length=300, blank=True, help_text="Journal, society, outlet or host.")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True, help_text="Blank for a single event or an ongoing role.")
+    url = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = FacultyOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "title"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="activity_ends_after_start",
+                violation_error_message="An activity cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class Dossier(models.Model):
+    """A faculty member's live draft for one review; freezing it makes a `DossierVersion`."""
+
+    faculty = models.ForeignKey(Faculty, on_delete=models.CASCADE, related_name="dossiers")
+    title = models.CharField(max_length=200, help_text="e.g. Promotion to Associate Professor, 2027.")
+    period_start = models.DateField("review period from")
+    period_end = models.DateField("review period to")
+    as_of = models.DateField("metrics as of", help_text="Every number is the latest snapshot on or before this day.")
+    narrative = models.TextField("scholarship philosophy", blank=True)
+    accounts = models.ManyToManyField(SocialAccount, blank=True, related_name="dossiers")
+    highlights = models.ManyToManyField(Post, through="Highlight", blank=True, related_name="dossiers")
+    activities = models.ManyToManyField(Activity, blank=True, related_name="dossiers")
+    scoring_profile = models.ForeignKey(
+        ScoringProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        help_text="Blank: no composite score, only the counts by category.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FacultyOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="dossier_period_in_order",
+                violation_error_message="The review period must end on or after its start.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.faculty.name}: {self.title}"
+
+    def highlights_with_unresolved_privacy(self) -> list["Highlight"]:
+        """The highlights whose caption still trips the privacy check and that nobody acknowledged."""
+        pending = self.highlight_rows.filter(privacy_acknowledged_at__isnull=True).select_related("post")
+        return [highlight for highlight in pending if caption_flags(highlight.post.caption)]
+
+
+class HighlightQuerySet(FacultyOwnedQuerySet):
+    faculty_path = "dossier__faculty"
+
+
+class Highlight(models.Model):
+    """A post the faculty member puts forward in one dossier. The post keeps its own note and category."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="highlight_rows")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="highlight_rows")
+    position = models.PositiveSmallIntegerField(default=0)
+    # The caption privacy check flags likely patient identifiers; freezing waits until each flag is
+    # fixed (the caption no longer trips it) or acknowledged here by a person.
+    privacy_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HighlightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "post"],
+                name="highlight_once_per_dossier",
+                violation_error_message="This post is already highlighted in this dossier.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} #{self.position}: {self.post}"
+
+    def unresolved_privacy_flags(self) -> list[PrivacyFlag]:
+        """
+        The caption's privacy flags while nobody has acknowledged them: [] once the caption is fixed (it no
+        longer trips the check) or a person acknowledged them. Freezing waits for one or the other.
+        """
+        if self.privacy_acknowledged_at is not None:
+            return []
+        return caption_flags(self.post.caption)
+
+
+class DossierVersionQuerySet(FacultyOwnedQuerySet):
+    faculty_path = "dossier__faculty"
+
+
+class DossierVersion(models.Model):
+    """
+    A frozen dossier: the complete rendered content and its data as they were at `frozen_at`.
+    Nothing here is recomputed; `sha256` lets anyone check a copy against it.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    frozen_at = models.DateTimeField(default=timezone.now)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    html = models.TextField(help_text="The rendered dossier page as frozen.")
+    data = models.JSONField(help_text="Every figure of the dossier as frozen, score breakdown included.")
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    pdf = models.BinaryField(blank=True, editable=False)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, db_index=True)
+
+    objects = DossierVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dossier", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "number"],
+                name="version_number_unique_per_dossier",
+                violation_error_message="This dossier already has a version with this number.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} v{self.number}"
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ShareLinkQuerySet(FacultyOwnedQuerySet):
+    faculty_path = "version__dossier__faculty"
+
+    def usable(self, now=None):
+        """Links that open today: neither revoked nor expired."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ShareLink(models.Model):
+    """An expiring, revocable, read-only link to one frozen version, for a reviewer without an account."""
+
+    version = models.ForeignKey(DossierVersion, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    recipient = models.CharField(
+        max_length=200, blank=True, help_text="Who the link is for, e.g. the external reviewer."
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Link to {self.version} for {self.recipient or 'a reviewer'}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class ShareAccess(models.Model):
+    """One opening of a share link: when and from where."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="accesses")
+    accessed_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+        verbose_name_plural = "share accesses"
+
+    def __str__(self):
+        return f"{self.link} opened {self.accessed_at:%Y-%m-%d %H:%M}"

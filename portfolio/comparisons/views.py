@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Platform, SocialAccount
-from metrics.templatetags.engagement_format import percent
+from metrics.formatting import percent
 from portfolio.comparisons import charts, exports, rollups, rows
 from portfolio.comparisons.content import what_works
 from portfolio.comparisons.heatmap import HOURS, MIN_POSTS_PER_CELL, heatmap

@@ -12,8 +12,8 @@ from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, ScopedRelatedFilter
 from metrics import engagement
+from metrics.formatting import count, percent
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from metrics.templatetags.engagement_format import count, percent
 from metrics.vocabulary import METRIC_FIELDS
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.templatetags.engagement_format import count, percent, rate_of
+from metrics.formatting import count, percent, rate_of
 from tests.factories import (
     PASSWORD,
     AccountMetricsFactory,

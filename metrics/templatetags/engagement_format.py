@@ -1,40 +1,17 @@
 """
-How engagement numbers read on pages: rates as percentages that name their
-denominator, and blanks spelled out, so that a missing number never looks like 0.
+The number formats of `metrics.formatting` as template filters, under the same names, so that a page, a chart
+and an admin column print a number the same way. Python code imports `metrics.formatting` itself.
 """
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from metrics import formatting
 
 register = template.Library()
 
-NOT_COMPUTABLE = "not computable"
-NOT_REPORTED = "not reported"
-
-
-@register.filter
-def percent(value: float | None) -> str:
-    """A fraction as a percentage with one decimal: 0.04745 -> "4.7%"; None -> "not computable"."""
-    if value is None:
-        return NOT_COMPUTABLE
-    shown = f"{value * 100:.1f}"
-    # A tiny positive rate rounded to "0.0%" would read as no engagement at all.
-    if value > 0 and shown == "0.0":
-        return "<0.1%"
-    return f"{shown}%"
-
-
-@register.filter
-def rate_of(value: float | None, denominator: str) -> str:
-    """A rate with its denominator named: "4.7% of impressions"; None -> "not computable"."""
-    if value is None:
-        return NOT_COMPUTABLE
-    return f"{percent(value)} of {denominator}"
-
-
-@register.filter
-def count(value: int | None) -> str:
-    """A count with thousands separators; None (the platform did not report it) -> "not reported"."""
-    if value is None:
-        return NOT_REPORTED
-    return intcomma(value)
+register.filter("count", formatting.count)
+register.filter("percent", formatting.percent)
+register.filter("rate_of", formatting.rate_of)
+register.filter("whole", formatting.whole)
+register.filter("fixed", formatting.fixed)
+register.filter("change", formatting.change)

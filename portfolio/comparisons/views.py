@@ -10,8 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Platform, SocialAccount
-from metrics.templatetags.engagement_format import percent
-from portfolio.comparisons import charts, exports, rollups, rows
+from portfolio.comparisons import exports, figures, rollups, rows
 from portfolio.comparisons.content import what_works
 from portfolio.comparisons.heatmap import HOURS, MIN_POSTS_PER_CELL, heatmap
 from portfolio.comparisons.selection import (
@@ -107,12 +106,8 @@ def comparison(request):
         history = rows.follower_history(selection, charted)
         lines = [(f"@{row.handle} ({row.platform})", history[row.pk]) for row in charted]
         distributed = table.peers if table.percentiles_shown else [row for row in table.peers if row.visible]
-        rate_chart, rate_bins = charts.histogram(
-            [row.rate_by_impressions for row in distributed if row.rate_by_impressions is not None],
-            title="Mean engagement rate by impressions, per account",
-            value_label=percent,
-            chart_id="rate-distribution",
-        )
+        rate_chart, rate_bins = figures.rate_distribution(distributed)
+        followers_chart, followers_legend = figures.followers_over_time(lines)
         return {
             "table": table,
             "page": page,
@@ -120,8 +115,8 @@ def comparison(request):
             "rollups": rollups.rollups(loaded),
             "rate_chart": rate_chart,
             "rate_bins": rate_bins,
-            "followers_chart": charts.line_chart(lines, title="Followers over time", chart_id="followers-over-time"),
-            "followers_legend": charts.legend([label for label, _ in lines]),
+            "followers_chart": followers_chart,
+            "followers_legend": followers_legend,
             "percentile_columns": rows.PERCENTILE_COLUMNS,
             "headers": sort_headers(selection.sort),
         }
@@ -175,9 +170,7 @@ def series_page(request):
         weeks = [(week.starts_on, week.posts) for week in result.weeks or []]
         return {
             "series": result,
-            "weeks_chart": charts.bars_over_time(
-                weeks, title=f"Posts with #{selection.hashtag} per week", chart_id="series-weeks"
-            ),
+            "weeks_chart": figures.posts_per_week(selection.hashtag, weeks),
         }
 
     return _page(request, "comparisons/series.html", SeriesSelectionSerializer, build)

@@ -1,12 +1,14 @@
 """
-The dossier's three charts, drawn from its data (never the database) by the generic SVG charts of
-`portfolio.lib.charts`: followers over time per account, engagement per highlighted post, audience by UN M49
-region. Each returns {"title", "svg"} (the page prints the title as the figure's caption; the SVG carries it
-too, for screen readers), or None when there is nothing worth drawing.
+The dossier's three charts, drawn from its data (never the database) by the site's one SVG chart module,
+`portfolio.lib.charts`, with numbers written by `metrics.formatting` as in the tables beside them: followers over
+time per account, engagement per highlighted post, audience by UN M49 region. Each returns {"title", "svg"} (the
+page prints the title as the figure's caption; the SVG carries it too, for screen readers), or None when there is
+nothing worth drawing.
 """
 
 from datetime import date
 
+from metrics.formatting import count, percent
 from portfolio.dossiers.templatetags.dossier_format import day
 from portfolio.lib import charts
 
@@ -20,8 +22,7 @@ def followers_chart(account: dict) -> dict | None:
     svg = charts.line_chart(
         title=title,
         description=(
-            f"{len(history)} follower counts, from {charts.count(first['followers'])} "
-            f"to {charts.count(last['followers'])}."
+            f"{len(history)} follower counts, from {count(first['followers'])} to {count(last['followers'])}."
         ),
         series={f"@{account['handle']}": [(date.fromisoformat(p["date"]), p["followers"]) for p in history]},
     )
@@ -42,7 +43,7 @@ def highlights_chart(highlights: list[dict]) -> dict | None:
             (f"{number}. @{post['handle']}, {day(post['published_on'])}", post["rates"]["by_impressions"])
             for number, post in enumerate(highlights, start=1)
         ],
-        value_format=charts.percent,
+        value_format=percent,
     )
     return {"title": title, "svg": svg}
 
@@ -55,6 +56,6 @@ def regions_chart(entry: dict) -> dict | None:
         title=title,
         description="Share of the audience in each region, of the snapshot's total.",
         bars=[(row["bucket"], row["share"]) for row in entry["regions"]],
-        value_format=charts.percent,
+        value_format=percent,
     )
     return {"title": title, "svg": svg}

@@ -1,17 +1,18 @@
 """
 How a dossier's stored data reads on the page: its ISO dates, exact decimals and fractions become the words
 and percentages a committee reads. Pure formatting, no database: a frozen version renders from its data.
+Every number is written by `metrics.formatting`, as on every other page; the filters here name what a
+dossier shows (a share, a rank) and add its dates and labels.
 """
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.dateformat import format as format_date
 from django_countries import countries
 
+from metrics import formatting
 from metrics.engagement import ACTION_FIELDS
-from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent, rate_of
 from metrics.vocabulary import METRIC_FIELDS
 from portfolio.dossiers.integrity import NUMBERS
 
@@ -38,39 +39,12 @@ def moment(value: str | datetime | None) -> str:
     return format_date(value, "j M Y, H:i T")
 
 
-@register.filter
-def decimal_percent(value: str | Decimal | None) -> str:
-    """An exact fraction stored as a string: '0.0396' -> '3.96%' (as published, no rounding away)."""
-    if value in (None, ""):
-        return NOT_COMPUTABLE
-    try:
-        number = Decimal(str(value)) * 100
-    except InvalidOperation:
-        return str(value)
-    text = format(number.normalize(), "f")
-    return f"{text}%"
-
-
-@register.filter
-def named_rate(value: float | None, denominator: str) -> str:
-    """'4.7% of impressions', or 'by reach: not computable' (so a missing rate still names its denominator)."""
-    if value is None:
-        return f"by {denominator}: {NOT_COMPUTABLE}"
-    return rate_of(value, denominator)
-
-
-@register.filter
-def share(value: float | None) -> str:
-    """An audience share (fraction) as a percentage with one decimal; None -> 'not computable'."""
-    return percent(value)
-
-
-@register.filter
-def rank(value: float | None) -> str:
-    """A percentile (0-100) as a whole number; None -> 'not computable'."""
-    if value is None:
-        return NOT_COMPUTABLE
-    return f"{value:.0f}"
+# An exact fraction as published (a benchmark's '0.0396' -> '3.96%'); a rate that names its denominator, even
+# when it is not computable; an audience share; a percentile rank as a whole number.
+register.filter("decimal_percent", formatting.exact_percent)
+register.filter("named_rate", formatting.named_rate)
+register.filter("share", formatting.percent)
+register.filter("rank", formatting.whole)
 
 
 @register.filter
@@ -98,9 +72,9 @@ def actions_sum(metrics: dict) -> str:
     Every action field the platform reported is named (zeros included), so the total can be checked by hand.
     """
     parts = [
-        f"{metrics[field]:,} {METRIC_FIELDS[field].lower()}"
+        f"{formatting.count(metrics[field])} {METRIC_FIELDS[field].lower()}"
         for field in ACTION_FIELDS
         if metrics.get(field) is not None
     ]
     total = sum(metrics.get(field) or 0 for field in ACTION_FIELDS)
-    return f"{' + '.join(parts)} = {total:,}" if parts else "no action counts reported = 0"
+    return f"{' + '.join(parts)} = {formatting.count(total)}" if parts else "no action counts reported = 0"

@@ -23,7 +23,6 @@ from portfolio.dossiers.forms import (
     DossierCreateForm,
     DossierForm,
     HighlightForm,
-    candidate_posts,
     faculty_choices,
 )
 from portfolio.dossiers.models import Dossier
@@ -113,7 +112,7 @@ def dossier_highlights(request, pk: int):
 
     highlighted = {highlight.post_id for highlight in highlights}
     query = request.GET.get("q", "").strip()
-    candidates = candidate_posts(dossier).exclude(pk__in=highlighted).select_related("account__platform")
+    candidates = dossier.highlightable_posts().exclude(pk__in=highlighted).select_related("account__platform")
     if query:
         candidates = candidates.filter(caption__icontains=query)
     page = Paginator(candidates.order_by("-published_at", "-pk"), CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
@@ -140,7 +139,7 @@ def highlight_add(request, pk: int):
         form.save()
         messages.success(request, "Post highlighted. Say why below.")
     else:
-        messages.error(request, "That post cannot be highlighted here: it is not a post of this dossier's period.")
+        messages.error(request, " ".join(form.errors["post"]))
     return redirect("dossiers:highlights", pk=dossier.pk)
 
 

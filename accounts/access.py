@@ -11,10 +11,13 @@ so the permission table of the design lives in one place:
 - a faculty member reads and changes their own data.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,23 @@ def access_for(user) -> Access:
     )
     user._some_access = access
     return access
+
+
+def log_refused_write(request, *, object_id=None) -> None:
+    """
+    One WARNING line for a change that the user's role does not allow (a 403, on a write or on the page of a
+    form that would write): the user's id, the method, the view's name and the object's id when there is one.
+    Ids only: no names, addresses or request content. Another institution's data answers 404 and is not logged
+    as a refusal: that answer reveals nothing and is routine, and logging it would only flood the log.
+    """
+    match = getattr(request, "resolver_match", None)
+    logger.warning(
+        "Change refused: user %s, %s %s, object %s",
+        getattr(request.user, "pk", None),
+        request.method,
+        match.view_name if match else "(unresolved)",
+        object_id if object_id is not None else "-",
+    )
 
 
 def users_administered_by(user, users=None):

@@ -46,6 +46,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_log_level(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a log level; use {', '.join(LOG_LEVELS)}.")
+    return level
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -229,11 +242,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# Logs go to the console, one line each: time, level, logger, message. The site's own loggers (accounts, metrics,
+# portfolio) log at LOG_LEVEL; libraries only from WARNING, so that their step-by-step INFO does not bury ours
+# (WeasyPrint reports every step of every PDF, "Step 2 - Fetching and parsing CSS", and fontTools each font subset).
+LOG_LEVEL = env_log_level("LOG_LEVEL", "INFO")
+
+
+def _not_a_404(record) -> bool:
+    # Django logs every 4xx answer with its path. A 404 is the normal answer to another institution's id and to
+    # a dead reviewer link, whose path carries its token: neither is news, and a token stays out of the log.
+    return getattr(record, "status_code", None) != 404
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every PDF at INFO ("Step 2 - Fetching and parsing CSS"): noise in a log.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "formatters": {"line": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "filters": {"not_a_404": {"()": "django.utils.log.CallbackFilter", "callback": _not_a_404}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        **{name: {"level": LOG_LEVEL} for name in ("accounts", "metrics", "portfolio")},
+        # Named so that Django's own console handler goes: every line then comes once, through the one above.
+        "django": {"level": "WARNING"},
+        "django.request": {"level": "WARNING", "filters": ["not_a_404"]},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portfolio.dossiers.freezing import freeze
-from portfolio.dossiers.models import Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
+from portfolio.dossiers.models import HIGHLIGHT_REFUSED, Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
 from tests.factories import ActivityFactory, DossierFactory, PostFactory, SocialAccountFactory, platform
 
 pytest_plugins = ["tests.api_fixtures", "tests.dossier_fixtures"]
@@ -53,7 +53,11 @@ def test_faculty_member_creates_a_dossier_with_accounts_highlights_and_activitie
 
 
 def test_writing_highlights_replaces_them_and_keeps_an_acknowledgement(dossier, alice, alice_instagram, api_client):
-    flagged = PostFactory(account=alice_instagram, caption="A 47-year-old fell from a ladder.")
+    flagged = PostFactory(
+        account=alice_instagram,
+        caption="A 47-year-old fell from a ladder.",
+        published_at=dt.datetime(2025, 5, 2, 12, tzinfo=dt.UTC),  # in the dossier's review period
+    )
     client = api_client(alice)
     url = f"/api/v1/dossiers/{dossier.pk}/"
 
@@ -79,7 +83,7 @@ def test_a_dossier_highlights_only_its_faculty_members_own_posts(dossier, alice,
     response = api_client(nora).patch(f"/api/v1/dossiers/{dossier.pk}/", {"highlights": [{"post": peters_post.pk}]})
 
     assert response.status_code == 400
-    assert response.json() == {"highlights": ["A dossier highlights only its faculty member's own posts."]}
+    assert response.json() == {"highlights": [HIGHLIGHT_REFUSED]}
     assert Highlight.objects.get(dossier=dossier).post.external_id == "worked-example"
 
 
@@ -285,3 +289,20 @@ def test_a_dossier_stays_with_its_faculty_member(dossier, nora, world, api_clien
     assert response.status_code == 200
     dossier.refresh_from_db()
     assert (dossier.faculty.name, dossier.title) == ("Alice Adams", "Moved?")
+
+
+def test_a_patch_that_leaves_out_the_acknowledgement_keeps_it(dossier, alice, alice_instagram, api_client):
+    flagged = PostFactory(
+        account=alice_instagram,
+        caption="A 47-year-old fell from a ladder.",
+        published_at=dt.datetime(2025, 5, 2, 12, tzinfo=dt.UTC),
+    )
+    client = api_client(alice)
+    url = f"/api/v1/dossiers/{dossier.pk}/"
+    client.patch(url, {"highlights": [{"post": flagged.pk, "position": 1, "privacy_acknowledged": True}]})
+
+    response = client.patch(url, {"highlights": [{"post": flagged.pk, "position": 2}]})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["highlights"][0]["privacy_acknowledged"] is True
+    assert Highlight.objects.get(dossier=dossier).privacy_acknowledged_by == alice

@@ -1,6 +1,7 @@
 """Freezing a dossier: what a version stores, that it never changes, and when freezing is refused."""
 
 import hashlib
+import logging
 import re
 from decimal import Decimal
 
@@ -113,3 +114,36 @@ def test_versions_are_numbered_per_dossier(dossier, alice):
     numbers = [freeze(dossier=dossier, user=alice).number for _ in range(3)]
 
     assert numbers == [1, 2, 3]
+
+
+def test_a_freeze_is_logged_with_the_dossier_version_user_and_hash_prefix(dossier, alice, caplog):
+    caplog.set_level(logging.INFO, logger="portfolio")
+
+    version = freeze(dossier=dossier, user=alice)
+
+    [record] = [record for record in caplog.records if record.name == "portfolio.dossiers.freezing"]
+    assert record.levelno == logging.INFO
+    assert record.getMessage() == (
+        f"Dossier {dossier.pk} frozen as version 1 (id {version.pk}) by user {alice.pk}, SHA-256 {version.sha256[:12]}"
+    )
+    for private in (version.sha256, "alice@northfield.example", "Alice Adams", "Segond fracture"):
+        assert private not in caplog.text
+
+
+def test_a_refused_freeze_is_logged_with_the_number_of_unresolved_flags(dossier, alice, alice_instagram, caplog):
+    caption = "Seen on 3/14/2026, MRN 12345678."
+    HighlightFactory(dossier=dossier, post=PostFactory(account=alice_instagram, caption=caption), position=2)
+
+    with pytest.raises(FreezeRefused) as refused:
+        freeze(dossier=dossier, user=alice)
+
+    flags = sum(len(item.flags) for item in refused.value.unresolved)
+    assert flags >= 2
+    [record] = [record for record in caplog.records if record.name == "portfolio.dossiers.freezing"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        f"Freeze of dossier {dossier.pk} refused for user {alice.pk}: {flags} unresolved privacy flags"
+        " on 1 highlighted posts"
+    )
+    for private in (caption, "MRN", "12345678", "3/14/2026", "alice@northfield.example", "Alice Adams"):
+        assert private not in caplog.text

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import logging
 
 import pytest
 from django.utils import timezone
@@ -208,3 +209,25 @@ def test_a_faculty_member_without_a_role_here_gets_404(dossier, version, signed_
     stranger = UserFactory(username="stranger")
 
     assert signed_in(stranger).get(versions_url(dossier)).status_code == 404
+
+
+def test_opening_a_link_is_logged_with_its_id_and_version_not_its_token_or_the_address(client, link, caplog):
+    caplog.set_level(logging.INFO, logger="portfolio")
+
+    response = client.get(f"/r/{link.token}/", REMOTE_ADDR="203.0.113.5", HTTP_USER_AGENT=REVIEWER_AGENT)
+
+    assert response.status_code == 200
+    [record] = [record for record in caplog.records if record.name == "portfolio.dossiers.sharing"]
+    assert record.levelno == logging.INFO
+    assert record.getMessage() == f"Reviewer link {link.pk} opened: version {link.version_id}"
+    for private in (link.token, "203.0.113.5", REVIEWER_AGENT, "Ana Silva", "alice@northfield.example", "Segond"):
+        assert private not in caplog.text
+
+
+def test_a_dead_link_leaves_its_token_out_of_the_log(client, link, caplog):
+    link.revoked_at = timezone.now()
+    link.save()
+
+    assert client.get(f"/r/{link.token}/").status_code == 404
+    assert client.get(f"/r/{link.token}/pdf/").status_code == 404
+    assert link.token not in caplog.text

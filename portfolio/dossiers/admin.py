@@ -11,6 +11,7 @@ Admin for the dossier domain.
 
 from django.contrib import admin
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 
 from accounts.access import access_for
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, has_admin_access, visible_rows
@@ -100,8 +101,26 @@ class ActivityAdmin(ScopedModelAdmin):
         return super().get_queryset(request).select_related("faculty")
 
 
+class HighlightInlineFormSet(BaseInlineFormSet):
+    """The dossier's highlights as they are to be saved, judged by the one rule (`Dossier.validate_highlights`)."""
+
+    def clean(self):
+        super().clean()
+        # Set by `DossierAdmin.save_form` once the dossier's own form is valid; without it nothing is saved anyway.
+        accounts = getattr(self.instance, "accounts_to_save", None)
+        if accounts is None or any(self.errors):
+            return
+        posts = [
+            form.cleaned_data["post"]
+            for form in self.forms
+            if form.cleaned_data.get("post") is not None and not self._should_delete_form(form)
+        ]
+        self.instance.validate_highlights(posts, accounts=accounts)
+
+
 class HighlightInline(ScopedInlineMixin, admin.TabularInline):
     model = Highlight
+    formset = HighlightInlineFormSet
     extra = 0
     fields = ("position", "post", "privacy_acknowledged_by", "privacy_acknowledged_at")
     readonly_fields = ("privacy_acknowledged_by", "privacy_acknowledged_at")
@@ -126,6 +145,13 @@ class DossierAdmin(ScopedModelAdmin):
         if queryset is not None:
             kwargs["queryset"] = queryset
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_form(self, request, form, change):
+        dossier = super().save_form(request, form, change)
+        # The highlight inline is validated after this form, before anything is saved: it judges its posts against
+        # the accounts chosen here, with the period and faculty member already set on `dossier`.
+        dossier.accounts_to_save = form.cleaned_data["accounts"]
+        return dossier
 
     def save_model(self, request, obj, form, change):
         if not change:

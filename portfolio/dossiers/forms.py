@@ -10,7 +10,7 @@ from accounts.access import access_for
 from accounts.models import Faculty, SocialAccount
 from metrics.models import Post
 from metrics.vocabulary import CareerCategory
-from portfolio.dossiers.models import Activity, Dossier, Highlight, ScoringProfile
+from portfolio.dossiers.models import HIGHLIGHT_REFUSED, Activity, Dossier, Highlight, ScoringProfile
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -93,6 +93,22 @@ class DossierForm(forms.ModelForm):
         self.fields["scoring_profile"].queryset = scoring_profiles(faculty)
         self.fields["scoring_profile"].empty_label = "No composite score (counts by category only)"
 
+    def clean(self):
+        cleaned_data = super().clean()
+        period_and_accounts = ("period_start", "period_end", "accounts")
+        if set(period_and_accounts) & set(self.changed_data) and all(
+            name in cleaned_data for name in period_and_accounts
+        ):
+            # The highlights stay as they are: the new period and accounts must still include them.
+            changed = Dossier(
+                pk=self.instance.pk,
+                faculty_id=self.instance.faculty_id,
+                period_start=cleaned_data["period_start"],
+                period_end=cleaned_data["period_end"],
+            )
+            changed.validate_highlights(accounts=cleaned_data["accounts"])
+        return cleaned_data
+
 
 class HighlightForm(forms.Form):
     """One highlighted post: its order in this dossier, and the note and category it keeps on the post."""
@@ -119,12 +135,12 @@ class HighlightForm(forms.Form):
 
 
 class AddHighlightForm(forms.Form):
-    post = forms.ModelChoiceField(queryset=Post.objects.none())
+    post = forms.ModelChoiceField(queryset=Post.objects.none(), error_messages={"invalid_choice": HIGHLIGHT_REFUSED})
 
     def __init__(self, *args, dossier: Dossier, **kwargs):
         super().__init__(*args, **kwargs)
         self.dossier = dossier
-        self.fields["post"].queryset = candidate_posts(dossier)
+        self.fields["post"].queryset = dossier.highlightable_posts()
 
     def save(self) -> Highlight:
         last = self.dossier.highlight_rows.order_by("-position").values_list("position", flat=True).first()
@@ -132,13 +148,6 @@ class AddHighlightForm(forms.Form):
             dossier=self.dossier, post=self.cleaned_data["post"], defaults={"position": (last or 0) + 1}
         )
         return highlight
-
-
-def candidate_posts(dossier: Dossier):
-    """Posts that may be highlighted: those of the dossier's accounts, published in its period."""
-    return Post.objects.filter(account__in=dossier.accounts.values("pk")).published_between(
-        dossier.period_start, dossier.period_end
-    )
 
 
 class ActivitySelectionForm(forms.Form):

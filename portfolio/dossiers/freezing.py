@@ -14,6 +14,7 @@ be corrected, and a caption that identifies a patient must not be handed to a co
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -25,6 +26,10 @@ from portfolio.dossiers.exports import pdf_bytes, version_footer
 from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
 from portfolio.dossiers.privacy import PrivacyFlag
 from portfolio.dossiers.render import render_dossier_html
+
+logger = logging.getLogger(__name__)
+# Enough of a version's SHA-256 to find it in the log; the whole hash is on its pages.
+SHA256_LOGGED = 12
 
 
 @dataclass(frozen=True)
@@ -67,11 +72,19 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
     Store the dossier as it is now as its next version, and return it.
     Raises FreezeRefused (nothing stored) while a highlighted caption has an unresolved privacy flag.
     """
+    user_id = getattr(user, "pk", None)
     with transaction.atomic():
         # Locks the dossier row, so two people freezing at once get consecutive numbers, not a clash.
         dossier = Dossier.objects.select_for_update().select_related("faculty").get(pk=dossier.pk)
         unresolved = unresolved_privacy_flags(dossier)
         if unresolved:
+            logger.warning(
+                "Freeze of dossier %s refused for user %s: %s unresolved privacy flags on %s highlighted posts",
+                dossier.pk,
+                user_id,
+                sum(len(item.flags) for item in unresolved),
+                len(unresolved),
+            )
             raise FreezeRefused(unresolved)
 
         number = (dossier.versions.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -85,7 +98,7 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
         html = render_dossier_html(data, frozen=frozen)
         sha256 = sha256_hex(html.encode("utf-8"))
         pdf = pdf_bytes(html, footer=version_footer(number=number, sha256=sha256))
-        return DossierVersion.objects.create(
+        version = DossierVersion.objects.create(
             dossier=dossier,
             number=number,
             frozen_at=frozen_at,
@@ -96,3 +109,12 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
             pdf=pdf,
             pdf_sha256=sha256_hex(pdf),
         )
+    logger.info(
+        "Dossier %s frozen as version %s (id %s) by user %s, SHA-256 %s",
+        dossier.pk,
+        number,
+        version.pk,
+        user_id,
+        sha256[:SHA256_LOGGED],
+    )
+    return version

@@ -157,6 +157,12 @@ class Activity(models.Model):
         return f"{self.get_kind_display()}: {self.title}"
 
 
+# The one wording of a refused highlight, on the builder's pages, in the API and in the admin.
+HIGHLIGHT_REFUSED = (
+    "A dossier highlights only its faculty member's posts from the accounts it covers, published in its review period."
+)
+
+
 class Dossier(models.Model):
     """A faculty member's live draft for one review; freezing it makes a `DossierVersion`."""
 
@@ -197,6 +203,53 @@ class Dossier(models.Model):
 
     def __str__(self):
         return f"{self.faculty.name}: {self.title}"
+
+    def highlightable_posts(self, *, accounts=None):
+        """
+        The posts this dossier may highlight: posts of its faculty member's personal accounts that the dossier
+        covers, published in its review period (first and last day included, days in the site's time zone).
+        The builder's pages, the API and the admin all ask this one question.
+
+        `accounts` (accounts or their ids) judges a change before it is saved: the accounts a form or request is
+        about to give the dossier, read with the period and faculty member as set on this instance, saved or not.
+        Without it, the saved accounts; an unsaved dossier then covers none.
+        """
+        if accounts is None:
+            accounts = self.accounts.values("pk") if self.pk else []
+        return Post.objects.filter(
+            account__in=accounts,
+            account__faculty_id=self.faculty_id,
+            account__kind=SocialAccount.Kind.PERSONAL,
+        ).published_between(self.period_start, self.period_end)
+
+    def validate_highlights(self, posts=None, *, accounts=None) -> None:
+        """
+        Raise ValidationError (`HIGHLIGHT_REFUSED`) unless each of `posts` (posts or ids: the highlights the dossier
+        is to have) is among `highlightable_posts(accounts=accounts)`. `posts` defaults to the saved highlights,
+        to judge a change of period or accounts set on this instance.
+
+        Posts the saved dossier already highlights are named in the message: a change that would leave them
+        outside the period or the accounts is refused rather than dropping them from a committee document
+        unseen. Any other refused post goes unnamed: it may be another institution's.
+        """
+        if posts is None:
+            posts = self.highlight_rows.values_list("post_id", flat=True) if self.pk else []
+        wanted = {getattr(post, "pk", post) for post in posts}
+        allowed = set(self.highlightable_posts(accounts=accounts).filter(pk__in=wanted).values_list("pk", flat=True))
+        refused = wanted - allowed
+        if not refused:
+            return
+        message = HIGHLIGHT_REFUSED
+        if self.pk:
+            stranded = self.highlight_rows.filter(post__in=refused).select_related("post__account")
+            names = [str(highlight.post) for highlight in stranded.order_by("position", "pk")]
+            if names:
+                them = "them" if len(names) > 1 else "it"
+                message += (
+                    f" Outside them: {', '.join(names)}. Remove {them} from the highlights first,"
+                    f" or keep a period and accounts that include {them}."
+                )
+        raise ValidationError(message, code="not_highlightable")
 
     def highlights_with_unresolved_privacy(self) -> list["Highlight"]:
         """The highlights whose caption still trips the privacy check and that nobody acknowledged."""

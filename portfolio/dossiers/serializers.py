@@ -7,8 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api_scoping import ScopedModelSerializer
-from metrics.models import Post
+from accounts.api_scoping import MAX_ID, ScopedModelSerializer
 from portfolio.dossiers import sharing
 from portfolio.dossiers.exports import LIVE_FORMATS, VERSION_FORMATS
 from portfolio.dossiers.forms import personal_accounts, scoring_profiles
@@ -47,7 +46,9 @@ class AcknowledgedField(serializers.BooleanField):
 
 
 class HighlightSerializer(serializers.ModelSerializer):
-    post = serializers.PrimaryKeyRelatedField(queryset=Post.objects.all())
+    # An id only: the dossier's serializer looks it up among the posts the dossier may highlight, so that every
+    # refused post (another institution's, or one that does not exist, included) gets the same answer.
+    post = serializers.IntegerField(source="post_id", min_value=1, max_value=MAX_ID)
     privacy_flags = serializers.SerializerMethodField()
     privacy_acknowledged = AcknowledgedField(
         default=False,
@@ -58,13 +59,6 @@ class HighlightSerializer(serializers.ModelSerializer):
         model = Highlight
         fields = ["post", "position", "privacy_flags", "privacy_acknowledged", "privacy_acknowledged_at"]
         read_only_fields = ["privacy_acknowledged_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["post"].queryset = Post.objects.visible_to(request.user)
-        return fields
 
     @extend_schema_field(PrivacyFlagSerializer(many=True))
     def get_privacy_flags(self, highlight) -> list[dict]:
@@ -140,17 +134,38 @@ class DossierSerializer(ScopedModelSerializer):
             errors["accounts"] = "A dossier covers only its faculty member's own personal accounts."
         if any(activity.faculty_id != faculty.pk for activity in related.get("activities", ())):
             errors["activities"] = "A dossier lists only its faculty member's own activities."
-        posts = [row["post"] for row in related.get("highlight_rows", ())]
-        if any(post.account_id not in own_accounts for post in posts):
-            errors["highlights"] = "A dossier highlights only its faculty member's own posts."
-        elif len({post.pk for post in posts}) != len(posts):
-            errors["highlights"] = "A post is highlighted once per dossier."
+        if "accounts" not in errors:
+            try:
+                self.check_highlights(faculty, attrs, related)
+            except DjangoValidationError as error:
+                errors["highlights"] = error.messages
         profile = attrs.get("scoring_profile")
         if profile is not None and not scoring_profiles(faculty).filter(pk=profile.pk).exists():
             errors["scoring_profile"] = "Use the default profile or one of the faculty member's institutions."
         if errors:
             raise serializers.ValidationError(errors)
         return {**attrs, **related}
+
+    def check_highlights(self, faculty, attrs: dict, related: dict) -> None:
+        """
+        The highlights the dossier is to have, judged by `Dossier.validate_highlights` against the accounts and
+        period this request leaves it with: the new list if the request writes one, else the saved highlights
+        when the request changes the period or the accounts.
+        """
+        rows = related.get("highlight_rows")
+        if rows is None and not ({"period_start", "period_end"} & attrs.keys() or "accounts" in related):
+            return
+        posts = None if rows is None else [row["post_id"] for row in rows]
+        current = self.instance or Dossier()
+        changed = Dossier(
+            pk=current.pk,
+            faculty=faculty,
+            period_start=attrs.get("period_start", current.period_start),
+            period_end=attrs.get("period_end", current.period_end),
+        )
+        changed.validate_highlights(posts, accounts=related.get("accounts"))
+        if posts is not None and len(set(posts)) != len(posts):
+            raise DjangoValidationError("A post is highlighted once per dossier.")
 
     def create(self, validated_data):
         validated_data["created_by"] = self.context["request"].user
@@ -176,14 +191,16 @@ class DossierSerializer(ScopedModelSerializer):
     def _replace_highlights(self, dossier: Dossier, rows: list[dict]) -> None:
         """The new list of highlights; a post that stays keeps its acknowledgement unless it is withdrawn."""
         existing = {highlight.post_id: highlight for highlight in dossier.highlight_rows.all()}
-        dossier.highlight_rows.exclude(post__in=[row["post"] for row in rows]).delete()
+        dossier.highlight_rows.exclude(post__in=[row["post_id"] for row in rows]).delete()
         now, user = timezone.now(), self.context["request"].user
         for row in rows:
-            highlight = existing.get(row["post"].pk) or Highlight(dossier=dossier, post=row["post"])
+            highlight = existing.get(row["post_id"]) or Highlight(dossier=dossier, post_id=row["post_id"])
             highlight.position = row.get("position", 0)
-            if not row["privacy_acknowledged"]:
+            # A PATCH may leave `privacy_acknowledged` out (a partial write applies no default): nothing changes then.
+            acknowledged = row.get("privacy_acknowledged")
+            if acknowledged is False:
                 highlight.privacy_acknowledged_at, highlight.privacy_acknowledged_by = None, None
-            elif highlight.privacy_acknowledged_at is None:
+            elif acknowledged and highlight.privacy_acknowledged_at is None:
                 highlight.privacy_acknowledged_at, highlight.privacy_acknowledged_by = now, user
             highlight.save()
 

@@ -7,6 +7,7 @@ is logged with the time, the client's address and its user agent, for the facult
 """
 
 import ipaddress
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from portfolio.dossiers.models import DossierVersion, ShareAccess, ShareLink
+
+logger = logging.getLogger(__name__)
 
 # A link for a promotion review should not outlive the review; a year covers the slowest committee.
 LONGEST_VALIDITY = timedelta(days=366)
@@ -56,6 +59,8 @@ def open_link(*, token: str, request) -> ShareLink:
         ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
     )
+    # Ids only: the token opens the version and the address is the reviewer's; both stay in the access log.
+    logger.info("Reviewer link %s opened: version %s", link.pk, link.version_id)
     return link
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import log_refused_write
 from portfolio.dossiers import render as dossier_render
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.forms import (
@@ -23,7 +24,6 @@ from portfolio.dossiers.forms import (
     DossierCreateForm,
     DossierForm,
     HighlightForm,
-    candidate_posts,
     faculty_choices,
 )
 from portfolio.dossiers.models import Dossier
@@ -34,8 +34,11 @@ CANDIDATES_PER_PAGE = 20
 def dossier_for(request, pk: int, *, change: bool = False) -> Dossier:
     """The dossier if `request.user` may read it (else 404) and, with `change`, change it (else 403)."""
     dossiers = Dossier.objects.visible_to(request.user).select_related("faculty", "scoring_profile__institution")
+    # Another institution's dossier is a 404, not logged: routine, and it reveals nothing.
     dossier = get_object_or_404(dossiers, pk=pk)
     if change and not can_change(request.user, dossier):
+        # Every page that changes a dossier (its versions and reviewer links included) asks here first.
+        log_refused_write(request, object_id=dossier.pk)
         raise PermissionDenied("You may read this dossier but not change it.")
     return dossier
 
@@ -57,6 +60,7 @@ def dossier_list(request):
 @login_required
 def dossier_create(request):
     if not faculty_choices(request.user).exists():
+        log_refused_write(request)
         raise PermissionDenied("Only faculty members and institution admins build dossiers.")
     form = DossierCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +117,7 @@ def dossier_highlights(request, pk: int):
 
     highlighted = {highlight.post_id for highlight in highlights}
     query = request.GET.get("q", "").strip()
-    candidates = candidate_posts(dossier).exclude(pk__in=highlighted).select_related("account__platform")
+    candidates = dossier.highlightable_posts().exclude(pk__in=highlighted).select_related("account__platform")
     if query:
         candidates = candidates.filter(caption__icontains=query)
     page = Paginator(candidates.order_by("-published_at", "-pk"), CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
@@ -140,7 +144,7 @@ def highlight_add(request, pk: int):
         form.save()
         messages.success(request, "Post highlighted. Say why below.")
     else:
-        messages.error(request, "That post cannot be highlighted here: it is not a post of this dossier's period.")
+        messages.error(request, " ".join(form.errors["post"]))
     return redirect("dossiers:highlights", pk=dossier.pk)
 
 

@@ -115,14 +115,13 @@ def _posted(day: date, post_id: str, tz: tzinfo):
 
 
 def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
-    data = common.read_bytes(stream)
-    text = common.decode(data)
-    names = common.header_names(data[: common.HEAD_SIZE])
+    names = common.header_names(stream.read(common.HEAD_SIZE))
+    stream.seek(0)
     name = common.base_name(filename)
     legacy = _legacy_header(names) or (not _content_header(names) and LEGACY_NAME.fullmatch(name) is not None)
     aliases = LEGACY_ALIASES if legacy else CONTENT_ALIASES
     label = "X tweet activity (legacy)" if legacy else "X account analytics content"
-    table = common.read_table(text, aliases, required=("external_id", "published_at"), label=label)
+    table = common.read_table(stream, aliases, required=("external_id", "published_at"), label=label)
 
     chunk = ParsedChunk(errors=table.errors)
     handles = set()
@@ -137,6 +136,7 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
             day = row.read("published_at", dates.parse_month_name_date)
             published = day and _posted(day, post_id, tz)
         metrics = row.metrics(METRICS)
+        caption = row.caption("caption")
         if row.errors:
             chunk.errors.extend(row.errors)
             continue
@@ -149,7 +149,7 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
                 external_id=post_id,
                 url=url,
                 published_at=published,
-                caption=row.verbatim("caption"),
+                caption=caption,
                 metrics=metrics,
             )
         )

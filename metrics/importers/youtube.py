@@ -37,7 +37,7 @@ from datetime import UTC, date, tzinfo
 from decimal import ROUND_HALF_UP
 from typing import BinaryIO
 
-from . import common, dates
+from . import common, containers, dates
 from .base import FileFacts, Format, KnownFile, ParsedChunk, ParsedFile, PostRow, UnrecognisedFile
 
 ALIASES = {
@@ -86,12 +86,11 @@ def net_subscribers(raw: str) -> int | None:
 
 
 def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
-    data = common.read_bytes(stream)
-    if data.startswith(common.ZIP_MAGIC):
-        data = _table_from_zip(data)
-    table = common.read_table(
-        common.decode(data), ALIASES, required=("external_id", "published_at"), label="YouTube Table data.csv"
-    )
+    if stream.read(len(common.ZIP_MAGIC)) == common.ZIP_MAGIC:
+        table = _table_from_zip(stream)
+    else:
+        stream.seek(0)
+        table = _read_table(stream)
     columns = table.columns
     net = "follows" in columns and common.normalise(columns.headers["follows"]) == "subscribers"
 
@@ -112,6 +111,7 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
             metrics["watch_time_seconds"] = row.read("watch_time_seconds", watch_seconds)
         if "follows" in columns:
             metrics["follows"] = row.read("follows", net_subscribers if net else common.parse_count)
+        caption = row.caption("caption")
         if row.errors:
             chunk.errors.extend(row.errors)
             continue
@@ -122,7 +122,7 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
                 url=f"https://www.youtube.com/watch?v={video_id}",
                 published_at=dates.at_midnight(day, tz),
                 content_type="video",
-                caption=row.verbatim("caption"),
+                caption=caption,
                 metrics=metrics,
             )
         )
@@ -138,13 +138,20 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
     return ParsedFile(facts=facts, chunks=iter([chunk]))
 
 
-def _table_from_zip(data: bytes) -> bytes:
-    names = []
-    for name, content in common.zip_members(data):
-        if name.lower() == TABLE:
-            return content
-        names.append(name)
-    raise UnrecognisedFile(f"The zip has no 'Table data.csv' (it holds: {', '.join(names) or 'nothing'}).")
+def _read_table(stream: BinaryIO) -> common.Table:
+    return common.read_table(stream, ALIASES, required=("external_id", "published_at"), label="YouTube Table data.csv")
+
+
+def _table_from_zip(stream: BinaryIO) -> common.Table:
+    """`Table data.csv` from Studio's zip: found by the zip's directory, the only file unpacked."""
+    with containers.open_zip(stream) as archive:
+        found = containers.files(archive)
+        for info in found:
+            if containers.name_of(info).lower() == TABLE:
+                with containers.open_member(archive, info) as member:
+                    return _read_table(member)
+    names = ", ".join(containers.name_of(info) for info in found) or "nothing"
+    raise UnrecognisedFile(f"The zip has no 'Table data.csv' (it holds: {names}).")
 
 
 FORMAT = Format(key="youtube", label="YouTube Studio content table", platform="youtube", sniff=sniff, parse=parse)

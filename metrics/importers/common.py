@@ -293,8 +293,8 @@ class Row:
     whether the row can be used.
     """
 
-    def __init__(self, number: int, cells: Sequence, columns: Columns):
-        self.number, self.cells, self.columns = number, cells, columns
+    def __init__(self, number: int, cells: Sequence, columns: Columns, *, day_first: bool = False):
+        self.number, self.cells, self.columns, self.day_first = number, cells, columns, day_first
         self.errors: list[RowError] = []
 
     def raw(self, name: str):
@@ -336,7 +336,7 @@ class Row:
             if position is None:
                 continue
             try:  # `read` by hand: this loop runs for every count of every row of a large file
-                counts[name] = parse_count(cells[position] if position < len(cells) else "")
+                counts[name] = parse_count(cells[position] if position < len(cells) else "", self.day_first)
             except CellError as error:
                 self.fail(name, str(error))
                 counts[name] = None
@@ -361,6 +361,15 @@ class Table:
     columns: Columns
     rows: list[tuple[int, list]]
     errors: list[RowError] = field(default_factory=list)
+
+    def column(self, name: str) -> Iterator:
+        """Every row's cell in the column of field `name` (for rules decided by a whole column)."""
+        position = self.columns.positions.get(name)
+        if position is None:
+            return
+        for _, cells in self.rows:
+            if position < len(cells):
+                yield cells[position]
 
 
 def read_table(stream: BinaryIO, aliases: Mapping[str, Sequence[str]], *, required: Sequence[str], label: str) -> Table:
@@ -413,7 +422,10 @@ def check_rows(count: int) -> None:
 # --- numbers -----------------------------------------------------------------------------------
 
 NOTHING = {"", "-", "\u2013", "\u2014", "undefined", "n/a", "null", "none", "nan"}  # incl. en and em dash
-_GROUPED = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?$")  # 1,234 or 1 234 (thousands)
+_GROUPED = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f ']\d{3})+(?:\.\d+)?$")  # 1,234 or 1 234 or 1'234 (thousands)
+# Written where the decimal mark is a comma: 1.234 or 1 234 (thousands), 927,58 or 1.234,5 (decimals).
+_GROUPED_DOTS = re.compile(r"^\d{1,3}(?:[.\u00a0\u202f ']\d{3})+(?:,\d+)?$|^\d+,\d+$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
@@ -426,16 +438,24 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def parse_decimal(raw) -> Decimal | None:
-    """A number written any of the ways exports write them: `424.0`, `1,234`, `1.2K`, `3M`; blanks are None."""
+def parse_decimal(raw, day_first: bool = False) -> Decimal | None:
+    """
+    A number written any of the ways exports and spreadsheet programs write them: `424.0`, `1,234`,
+    `1 234`, `1.2K`, `3M`; blanks are None. In a file whose dates put the day first (`day_first`, see
+    `dates.DateOrder`), as re-saved where the decimal mark is a comma, `1.234` is a thousand two hundred and
+    thirty-four and `927,58` a decimal; `1.234,5` is read that way in any file, since it can mean nothing else.
+    """
     text = cell_text(raw) if not isinstance(raw, str) else raw.strip()
     if text.casefold() in NOTHING:
         return None
     number, multiplier = text, 1
     if number[-1:].casefold() in _SUFFIX:
         number, multiplier = number[:-1].strip(), _SUFFIX[number[-1].casefold()]
-    if _GROUPED.match(number.lstrip("-")):
-        number = re.sub(r"[,\u00a0\u202f ]", "", number)
+    digits = number.lstrip("-")
+    if _GROUPED.match(digits) and not (day_first and "," in digits and _GROUPED_DOTS.match(digits)):
+        number = re.sub(r"[,\u00a0\u202f ']", "", number)
+    elif (day_first or ("," in digits and "." in digits)) and _GROUPED_DOTS.match(digits):
+        number = re.sub(r"[.\u00a0\u202f ']", "", number).replace(",", ".")
     try:
         value = Decimal(number) * multiplier
     except InvalidOperation:
@@ -451,11 +471,16 @@ MAX_COUNT = 2**63 - 1
 SAFE_DIGITS = len(str(MAX_COUNT))
 
 
-def parse_count(raw) -> int | None:
-    """A non-negative whole count; None for a blank. `1.2K` is rounded (the file already rounded it)."""
+def parse_count(raw, day_first: bool = False) -> int | None:
+    """
+    A non-negative whole count; None for a blank. `1.2K` is rounded (the file already rounded it). A number
+    stored as text in a workbook reads like a number; `day_first` as in `parse_decimal`.
+    """
     if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < SAFE_DIGITS:
         return int(raw)  # the usual case, and the one a large file repeats millions of times
-    value = parse_decimal(raw)
+    if day_first and isinstance(raw, str) and _THOUSANDS.match(raw.strip()):
+        raw = re.sub(r"[.,]", "", raw)  # a count is whole: 1.234 and 1,234 both group thousands
+    value = parse_decimal(raw, day_first)
     if value is None:
         return None
     text = raw.strip() if isinstance(raw, str) else cell_text(raw)

@@ -29,12 +29,15 @@ their sheets and refused with a message that says which export to use.
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
+from functools import partial
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
 import xlrd
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from . import common, containers, dates, limits
 from .base import FileFacts, Format, ParsedChunk, ParsedFile, PostRow, UnrecognisedFile, UnsupportedFile
@@ -75,12 +78,19 @@ def sniff(head: bytes, filename: str) -> bool:
     return common.base_name(filename).lower().endswith((".xls", ".xlsx"))
 
 
-def read_posts_sheet(stream: BinaryIO) -> list[tuple[int, list]]:
+@dataclass
+class Sheet:
+    rows: list[tuple[int, list]]
+    date_1904: bool  # the workbook counts its date serials from 1904 (old Macs), not from 1900
+
+
+def read_posts_sheet(stream: BinaryIO) -> Sheet:
     """
     The `All posts` sheet's non-blank rows, numbered as the sheet numbers them, as cell values (dates as
-    datetimes). Only that sheet is read, within the limits: a workbook of at most IMPORT_MAX_WHOLE_BYTES (for
-    an .xlsx, each part, checked before openpyxl opens it), at most IMPORT_MAX_ROWS rows, IMPORT_MAX_COLUMNS
-    columns and IMPORT_MAX_CELLS cells. A workbook without the sheet is refused, naming the sheets it has.
+    datetimes where the cell is formatted as a date). Only that sheet is read, within the limits: a workbook
+    of at most IMPORT_MAX_WHOLE_BYTES (for an .xlsx, each part, checked before openpyxl opens it), at most
+    IMPORT_MAX_ROWS rows, IMPORT_MAX_COLUMNS columns and IMPORT_MAX_CELLS cells. A workbook without the sheet
+    is refused, naming the sheets it has.
     """
     head = stream.read(len(common.OLE_MAGIC))
     stream.seek(0)
@@ -92,7 +102,7 @@ def read_posts_sheet(stream: BinaryIO) -> list[tuple[int, list]]:
     raise UnrecognisedFile("This is not an Excel workbook (.xls or .xlsx): export the page's content analytics again.")
 
 
-def _xls_rows(stream: BinaryIO) -> list[tuple[int, list]]:
+def _xls_rows(stream: BinaryIO) -> Sheet:
     allowed = limits.current()
     data = limits.Bounded(stream, most=allowed.whole_bytes, what="The workbook", setting="IMPORT_MAX_WHOLE_BYTES")
     try:
@@ -108,10 +118,10 @@ def _xls_rows(stream: BinaryIO) -> list[tuple[int, list]]:
             for cell in sheet.row(index)
         ]
         rows.add(index + 1, cells)
-    return rows.kept
+    return Sheet(rows.kept, date_1904=book.datemode == 1)
 
 
-def _xlsx_rows(stream: BinaryIO) -> list[tuple[int, list]]:
+def _xlsx_rows(stream: BinaryIO) -> Sheet:
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as error:
@@ -125,7 +135,7 @@ def _xlsx_rows(stream: BinaryIO) -> list[tuple[int, list]]:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
             _check_size(number, len(cells))
             rows.add(number, list(cells))
-        return rows.kept
+        return Sheet(rows.kept, date_1904=book.epoch == CALENDAR_MAC_1904)
     except (KeyError, OSError, ValueError, ParseError) as error:
         raise UnrecognisedFile(f"The .xlsx workbook cannot be read: {error}") from None
     finally:
@@ -182,16 +192,20 @@ def _posts_sheet(names: list[str]) -> str:
 
 
 def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
-    records = read_posts_sheet(stream)
-    table = common.table_from(records, ALIASES, required=("url", "published_at"), label="LinkedIn page content")
+    sheet = read_posts_sheet(stream)
+    table = common.table_from(sheet.rows, ALIASES, required=("url", "published_at"), label="LinkedIn page content")
     chunk = ParsedChunk()
+    # LinkedIn writes MM/DD/YYYY (as text or a date cell); a workbook re-saved where the day comes first
+    # says so in this column, and one whose dates lost their format holds Excel's day numbers.
+    order = dates.DateOrder(table.column("published_at"), native=dates.MONTH_FIRST)
+    created = dates.resaved(partial(_created_date, date_1904=sheet.date_1904), order)
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
         link = row.text("url")
         urn = _post_urn(link)
         if not urn:
             row.fail("url", f"no post id (urn:li:activity:…) in the link: {link!r}" if link else "no post link")
-        day = row.read("published_at", dates.parse_us_date)
+        day = row.read("published_at", created)
         content_type = CONTENT_TYPES.get(row.text("content_type").casefold(), "")
         metrics = row.metrics(METRICS)
         caption = row.caption("caption")
@@ -213,6 +227,13 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
         format=FORMAT.key, label=FORMAT.label, platform=FORMAT.platform, ignored_columns=table.columns.ignored
     )
     return ParsedFile(facts=facts, chunks=iter([chunk]))
+
+
+def _created_date(raw, *, date_1904: bool) -> date:
+    """`Created date`: MM/DD/YYYY text, a date cell, or a date cell that lost its format (Excel's day number)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return dates.from_excel_serial(raw, date_1904=date_1904).date()
+    return dates.parse_us_date(raw)
 
 
 def _post_urn(link: str) -> str:

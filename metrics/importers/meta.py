@@ -119,12 +119,15 @@ def _parse(stream: BinaryIO, *, fmt: Format, aliases: dict, tz: tzinfo) -> Parse
     table = common.read_table(stream, aliases, required=("external_id", "published_at"), label=fmt.label)
     chunk = ParsedChunk(errors=table.errors)
     handles = set()
+    # Meta writes MM/DD/YYYY; a file re-saved where the day comes first says so in this column.
+    order = dates.DateOrder(table.column("published_at"), native=dates.MONTH_FIRST)
+    publish_time = dates.resaved(dates.parse_us_datetime, order, tz)
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
         post_id = row.text("external_id")
         if not post_id:
             row.fail("external_id", "no post id")
-        published = row.read("published_at", dates.parse_us_datetime, tz)
+        published = row.read("published_at", publish_time, tz)
         # A post type Meta adds later is not an error: the post comes in with no content type.
         content_type = CONTENT_TYPES.get(row.text("content_type").casefold(), "")
         metrics = row.metrics(METRICS)

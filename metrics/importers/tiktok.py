@@ -81,8 +81,13 @@ def sniff(head: bytes, filename: str) -> bool:
     return common.base_name(filename).lower() in (CONTENT_FILE, HISTORY_FILE)
 
 
-def day_on_or_before(raw: str, reference: date) -> date:
-    """A date without a year (TikTok's own), or with one (a file re-saved by a spreadsheet)."""
+def day_on_or_before(raw: str, reference: date, order: dates.DateOrder | None = None) -> date:
+    """
+    A date without a year (TikTok's own), or with one, as a file re-saved by a spreadsheet program writes it:
+    ISO, or numeric in the column's `order` (`dates.DateOrder`).
+    """
+    if order is not None and dates.NUMERIC_DATE.fullmatch(raw.strip()):
+        return dates.parse_numeric_date(raw, order)
     try:
         return dates.parse_yearless_date(raw, reference)
     except common.CellError:
@@ -170,15 +175,17 @@ def _read_content(stream: BinaryIO, chunk: ParsedChunk, *, today: date, tz: tzin
     table = common.read_table(stream, CONTENT_ALIASES, required=("url", "published_at"), label="TikTok Content.csv")
     chunk.errors.extend(table.errors)
     exported, handles = None, set()
+    # A re-saved file's dates have a year, in the spreadsheet program's order: both columns tell it.
+    order = dates.DateOrder([*table.column("published_at"), *table.column("captured_on")])
     for number, cells in table.rows:
-        row = common.Row(number, _realigned(cells, table.columns), table.columns)
+        row = common.Row(number, _realigned(cells, table.columns), table.columns, day_first=order.day_first)
         # `Time` is one export date for the whole file; a row without it takes the first row's.
-        captured_on = row.read("captured_on", day_on_or_before, today) if row.text("captured_on") else exported
+        captured_on = row.read("captured_on", day_on_or_before, today, order) if row.text("captured_on") else exported
         exported = exported or captured_on
         link = VIDEO_LINK.match(row.text("url"))
         if not link:
             row.fail("url", f"not a TikTok video link: {row.text('url')!r}" if row.text("url") else "no video link")
-        day = row.read("published_at", day_on_or_before, captured_on or today)
+        day = row.read("published_at", day_on_or_before, captured_on or today, order)
         metrics = row.metrics(METRICS)
         caption = row.caption("caption")
         if row.errors:
@@ -223,10 +230,11 @@ def _read_history(stream: BinaryIO, chunk: ParsedChunk, *, reference: date) -> l
         stream, HISTORY_ALIASES, required=("captured_on", "followers"), label="TikTok FollowerHistory.csv"
     )
     chunk.errors.extend(table.errors)
+    order = dates.DateOrder(table.column("captured_on"))
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
-        day = row.read("captured_on", day_on_or_before, reference)
-        followers = row.read("followers", common.parse_count)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
+        day = row.read("captured_on", day_on_or_before, reference, order)
+        followers = row.read("followers", common.parse_count, order.day_first)
         if row.errors:
             chunk.errors.extend(row.errors)
             continue

@@ -125,15 +125,18 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
 
     chunk = ParsedChunk(errors=table.errors)
     handles = set()
+    order = dates.DateOrder(table.column("published_at"))  # X writes no numeric dates; a re-saved file may
+    read_time = dates.resaved(dates.parse_iso, order, UTC)  # the file says +0000
+    read_day = dates.resaved(dates.parse_month_name_date, order)
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
         post_id = row.text("external_id")
         if not post_id.isdigit():
             row.fail("external_id", f"not a post id (digits only): {post_id!r}" if post_id else "no post id")
         if legacy:
-            published = row.read("published_at", dates.parse_iso, UTC)  # the file says +0000
+            published = row.read("published_at", read_time, UTC)
         else:
-            day = row.read("published_at", dates.parse_month_name_date)
+            day = row.read("published_at", read_day)
             published = day and _posted(day, post_id, tz)
         metrics = row.metrics(METRICS)
         caption = row.caption("caption")

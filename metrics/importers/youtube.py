@@ -69,8 +69,8 @@ def sniff(head: bytes, filename: str) -> bool:
     return common.base_name(filename).lower() == TABLE
 
 
-def watch_seconds(raw: str) -> int | None:
-    hours = common.parse_decimal(raw)
+def watch_seconds(raw: str, day_first: bool = False) -> int | None:
+    hours = common.parse_decimal(raw, day_first)
     if hours is None:
         return None
     if hours < 0:
@@ -78,8 +78,8 @@ def watch_seconds(raw: str) -> int | None:
     return int((hours * 3600).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-def net_subscribers(raw: str) -> int | None:
-    value = common.parse_decimal(raw)
+def net_subscribers(raw: str, day_first: bool = False) -> int | None:
+    value = common.parse_decimal(raw, day_first)
     if value is not None and value != value.to_integral_value():
         raise common.CellError(f"not a whole number: {raw.strip()}")
     return int(value) if value is not None and value >= 0 else None
@@ -95,22 +95,24 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
     net = "follows" in columns and common.normalise(columns.headers["follows"]) == "subscribers"
 
     chunk = ParsedChunk(errors=table.errors)
+    order = dates.DateOrder(table.column("published_at"))  # `Jan 6, 2024`, or numeric once re-saved
+    publish_day = dates.resaved(dates.parse_month_name_date, order)
     for number, cells in table.rows:
-        row = common.Row(number, cells, columns)
+        row = common.Row(number, cells, columns, day_first=order.day_first)
         video_id = row.text("external_id")
         if video_id.casefold() == "total":
             chunk.skipped_rows += 1  # the sums over all videos, not a video
             continue
         if not VIDEO_ID.fullmatch(video_id):
             row.fail("external_id", f"not a YouTube video id: {video_id!r}" if video_id else "no video id")
-        day = row.read("published_at", dates.parse_month_name_date) if row.text("published_at") else None
+        day = row.read("published_at", publish_day) if row.text("published_at") else None
         if not row.text("published_at"):
             row.fail("published_at", "no publish date")
         metrics = row.metrics(COUNTS)
         if "watch_time_seconds" in columns:
-            metrics["watch_time_seconds"] = row.read("watch_time_seconds", watch_seconds)
+            metrics["watch_time_seconds"] = row.read("watch_time_seconds", watch_seconds, order.day_first)
         if "follows" in columns:
-            metrics["follows"] = row.read("follows", net_subscribers if net else common.parse_count)
+            metrics["follows"] = row.read("follows", net_subscribers if net else common.parse_count, order.day_first)
         caption = row.caption("caption")
         if row.errors:
             chunk.errors.extend(row.errors)

@@ -69,7 +69,7 @@ def parse(
     open_text = common.text_opener(stream, most=limits.current().file_bytes, setting="IMPORT_MAX_BYTES")
     text = open_text()
     head = text.read(common.HEAD_SIZE)
-    text.detach()  # leave the caller's stream open
+    text.close()  # the caller's stream stays open (see `common.text_opener`)
     columns = common.match_columns(_header(head), ALIASES)
     common.require(columns, ("external_id",), ALIASES, "template")
     records = common.Records(open_text)
@@ -91,7 +91,7 @@ def _chunks(text, columns: common.Columns, *, tz: tzinfo, chunk_rows: int) -> It
     try:
         yield from _read_chunks(text, columns, tz=tz, chunk_rows=chunk_rows)
     finally:
-        text.detach()  # the caller's stream stays open for the caller to close
+        text.close()  # only the reader over the caller's stream: the stream stays open for the caller to close
 
 
 class _QuoteCounter:

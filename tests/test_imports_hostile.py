@@ -435,3 +435,18 @@ def test_every_hostile_file_costs_less_than_the_memory_bound(capsys):
     assert grown < MEMORY_BOUND
     # The 200 MB line was refused after about the row limit, not read whole.
     assert lazy.read_bytes < 10 * 1024 * 1024
+
+
+def test_a_post_id_or_link_longer_than_the_site_stores_is_a_row_error_not_a_failed_import(alice, alice_instagram):
+    body = (
+        "external_id,url,published_at,content_type,likes\n"
+        f"{'9' * 300},,2026-09-01,image,1\n"
+        f"p2,https://example.org/{'a' * 600},2026-09-01,image,1\n"
+    )
+
+    response = through_api(alice, alice_instagram, "snapshots.csv", body.encode())
+
+    assert response.status_code == 400
+    assert [(error["row"], error["column"]) for error in response.json()["errors"]] == [(2, "external_id"), (3, "url")]
+    assert "at most 200 are stored" in response.json()["errors"][0]["message"]
+    assert not Post.objects.exists()

@@ -6,6 +6,7 @@ file, so that confirming imports exactly the file that was previewed.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
@@ -15,8 +16,10 @@ from django.urls import path, reverse
 
 from accounts.admin_scoping import ScopedModelAdmin
 from accounts.models import Institution, SocialAccount
+from metrics.importers.limits import UPLOAD_TOO_LARGE
 from metrics.imports import confirm_preview, import_file
 from metrics.models import ImportBatch
+from metrics.uploads import refusal, upload_limit
 
 
 class UploadForm(forms.Form):
@@ -103,10 +106,13 @@ class ImportBatchAdmin(ScopedModelAdmin):
         ]
         return own + super().get_urls()
 
+    @upload_limit(lambda: settings.IMPORT_MAX_BYTES, UPLOAD_TOO_LARGE)
     def upload_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None, user=request.user, admin_site=self.admin_site)
+        if reason := refusal(request):
+            form.errors["file"] = form.error_class([reason])  # stopped as it streamed in: nothing kept
         if request.method == "POST" and form.is_valid():
             batch = import_file(
                 user=request.user,

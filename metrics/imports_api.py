@@ -1,5 +1,6 @@
 """`/api/v1/imports/`: upload an analytics export (multipart), or read past imports."""
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,8 +11,10 @@ from rest_framework.response import Response
 from accounts.access import access_for
 from accounts.api_scoping import RolePermission
 from accounts.models import Institution, SocialAccount
+from metrics.importers.limits import UPLOAD_TOO_LARGE
 from metrics.imports import import_file
 from metrics.models import ImportBatch
+from metrics.uploads import refusal, upload_limit
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -72,6 +75,7 @@ class ImportRequestSerializer(serializers.Serializer):
         return attrs
 
 
+@upload_limit(lambda: settings.IMPORT_MAX_BYTES, UPLOAD_TOO_LARGE)
 class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """
     POST a file to import it (or `dry_run` to preview). The answer is the batch: 201 when it was
@@ -101,7 +105,10 @@ class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         },
     )
     def create(self, request, *args, **kwargs):
-        upload = ImportRequestSerializer(data=request.data, context={"request": request})
+        data = request.data  # reading the upload is what may stop it
+        if reason := refusal(request):
+            raise serializers.ValidationError({"file": [reason]})  # stopped as it streamed in: nothing kept
+        upload = ImportRequestSerializer(data=data, context={"request": request})
         upload.is_valid(raise_exception=True)
         options = upload.validated_data
         account, institution = options.get("account"), options.get("institution")

@@ -191,6 +191,23 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
 # Imported analytics files are kept (every number traces back to its row); larger files are refused.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# What one import file may hold, so that any file is read in bounded time and memory; `metrics/importers/limits.py`
+# says what each one bounds and why its default is far above any real export. A file past one is refused whole.
+IMPORT_MAX_WHOLE_BYTES = env_int("IMPORT_MAX_WHOLE_BYTES", 32 * 1024 * 1024)
+IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", 1_000)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1_000)
+IMPORT_MAX_ROW_CHARS = env_int("IMPORT_MAX_ROW_CHARS", 1_000_000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
+IMPORT_MAX_CAPTION_CHARS = env_int("IMPORT_MAX_CAPTION_CHARS", 65_536)
+# Every upload passes this handler first: it stops a file as soon as it is larger than the view receiving it
+# allows (`metrics.uploads.upload_limit`), before the rest is read, kept in memory or written to disk.
+FILE_UPLOAD_HANDLERS = [
+    "metrics.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # HTTPS protections: on whenever DEBUG is off, each can be turned off behind a
 # proxy that already does the job.

@@ -8,11 +8,11 @@ daily overview, a chart export) are recognised too, and refused with `Unsupporte
 which export to use instead. Parsing is pure: bytes in, rows out; saving them is the workflow's.
 """
 
-import io
+from collections.abc import Iterator
 from datetime import UTC, date, tzinfo
 from typing import BinaryIO
 
-from . import common, linkedin, meta, template, tiktok, x, youtube
+from . import common, containers, linkedin, meta, template, tiktok, x, youtube
 from .base import (
     AccountRow,
     FileFacts,
@@ -65,13 +65,41 @@ def open_export(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UT
     passes it). Raises `UnrecognisedFile` (or its `UnsupportedFile`) with a message for people.
     """
     head = stream.read(common.HEAD_SIZE)
-    stream = common.rewound(stream, head)
+    stream = common.seekable(stream, head)
     if head.startswith(common.ZIP_MAGIC) and b"[Content_Types].xml" not in head:
-        # A zip of CSVs names its files in a directory at its end: sniff on those names too.
-        data = stream.read()
-        names = [name for name, _ in common.zip_members(data)]
-        head, stream = head + b"\n".join(name.encode() for name in names), io.BytesIO(data)
-    return detect(head, filename).parse(stream, filename=filename, today=today, tz=tz)
+        # A zip of CSVs names its files in a directory at its end: sniff on those names too, read from
+        # that directory without unpacking anything.
+        with containers.open_zip(stream) as archive:
+            names = [containers.name_of(info) for info in containers.files(archive)]
+        head += b"\n" + b"\n".join(name.encode() for name in names)
+        stream.seek(0)
+    parsed = detect(head, filename).parse(stream, filename=filename, today=today, tz=tz)
+    return ParsedFile(facts=parsed.facts, chunks=_storable(parsed.chunks))
+
+
+def _storable(chunks: Iterator[ParsedChunk]) -> Iterator[ParsedChunk]:
+    """
+    Every format's rows, less those holding a post id or a link longer than the site stores (an error for
+    the row instead, where the database would refuse the whole import); a limit a format finds only as it
+    reads is the file's error rather than an exception in the middle of an import.
+    """
+    from metrics.models import Post  # the parsers themselves know nothing of the database
+
+    most = {name: Post._meta.get_field(name).max_length for name in ("external_id", "url")}
+    try:
+        for chunk in chunks:
+            kept = []
+            for post in chunk.posts:
+                name = next((name for name in most if len(getattr(post, name)) > most[name]), None)
+                if name is None:
+                    kept.append(post)
+                    continue
+                found = len(getattr(post, name))
+                chunk.errors.append(RowError(post.row, name, f"{found:,} characters; at most {most[name]} are stored"))
+            chunk.posts = kept
+            yield chunk
+    except UnrecognisedFile as error:
+        yield ParsedChunk(errors=[RowError(0, "", str(error))])
 
 
 __all__ = [

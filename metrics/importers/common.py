@@ -6,6 +6,10 @@ cell becomes a `RowError` that names its row and column (dates and times are in 
 Conventions: a cell that says nothing (blank, `-`, `undefined`) is None, "not reported", never 0.
 Counts are whole and non-negative; anything else is an error for that cell. Times written without
 a zone are read in the `tz` the parser is given (the workflow passes the institution's zone).
+
+Every CSV is read as a stream of records within the limits of `limits` (characters and cells per
+row, rows, and for a file held whole its bytes and cells), so that no file, whatever it holds,
+costs more than those allow; a file past one is refused whole with a message naming the limit.
 """
 
 import codecs
@@ -13,14 +17,16 @@ import csv
 import functools
 import io
 import re
+import shutil
+import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
+from . import limits
 from .base import RowError, UnrecognisedFile
 
 HEAD_SIZE = 64 * 1024
@@ -28,7 +34,8 @@ NOT_TEXT = "The file is not text in a known encoding (not UTF-8 or UTF-16): re-s
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.xls) compound file
 
-# csv's default limit (128 KiB) is smaller than a long caption could be in a re-saved file.
+# csv's default limit (128 KiB) is smaller than a long caption could be in a re-saved file; a row's
+# length is bounded by IMPORT_MAX_ROW_CHARS as it is read, before csv sees it.
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -71,50 +78,43 @@ def decode(data: bytes) -> str:
     return text
 
 
-def read_bytes(stream: BinaryIO) -> bytes:
-    data = stream.read()
-    if not data:
-        raise UnrecognisedFile("The file is empty.")
-    return data
-
-
-def text_stream(stream: BinaryIO) -> tuple[str, io.TextIOWrapper]:
+def seekable(stream: BinaryIO, head: bytes) -> BinaryIO:
     """
-    The decoded start of the file, and the whole file as a text stream that decodes as it is read
-    (for files too big to hold in memory). Only the start is checked here; a bad byte further on
-    raises UnicodeDecodeError while reading, which the caller reports against the row it reached.
+    `stream` from its first byte again, after `head` was read from it. A stream that cannot seek (a pipe) is
+    copied to a temporary file first, within IMPORT_MAX_BYTES: a file is read more than once (the limits are
+    checked before the rows are read, and a stray quote means reading again leniently).
+    """
+    if stream.seekable():
+        stream.seek(0)
+        return stream
+    allowed = limits.current()
+    copy = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the caller reads it)
+    copy.write(head)
+    rest = limits.Bounded(stream, most=allowed.file_bytes - len(head), what="The file", setting="IMPORT_MAX_BYTES")
+    shutil.copyfileobj(io.BufferedReader(rest), copy)
+    copy.seek(0)
+    return copy
+
+
+def text_opener(stream: BinaryIO, *, most: int, setting: str) -> Callable[[], TextIO]:
+    """
+    A function that opens the file as text from its start, each time it is called: decoded as its first bytes
+    say, and read through a counter that refuses the file once it passes `most` bytes (`setting`).
     """
     head = stream.read(HEAD_SIZE)
     if not head:
         raise UnrecognisedFile("The file is empty.")
-    text = head_text(head)
-    if text is None:
+    if head_text(head) is None:
         raise UnrecognisedFile(NOT_TEXT)
-    return text, io.TextIOWrapper(rewound(stream, head), encoding=encoding_of(head), newline="")
+    stream = seekable(stream, head)
+    encoding = encoding_of(head)
 
-
-def rewound(stream: BinaryIO, head: bytes) -> BinaryIO:
-    """`stream` from its first byte again, after `head` was read from it."""
-    if stream.seekable():
+    def open_text() -> TextIO:
         stream.seek(0)
-        return stream
-    return io.BufferedReader(_Prefixed(head, stream))
+        counted = limits.Bounded(stream, most=most, what="The file", setting=setting)
+        return io.TextIOWrapper(io.BufferedReader(counted), encoding=encoding, newline="")
 
-
-class _Prefixed(io.RawIOBase):
-    """A one-way stream that gives `head` back before the rest (for uploads that cannot seek)."""
-
-    def __init__(self, head: bytes, rest: BinaryIO):
-        self._head, self._rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self._head[: len(buffer)] if self._head else self._rest.read(len(buffer))
-        self._head = self._head[len(data) :]
-        buffer[: len(data)] = data
-        return len(data)
+    return open_text
 
 
 def base_name(filename: str) -> str:
@@ -126,29 +126,84 @@ def base_name(filename: str) -> str:
 # --- CSV records, preamble and header ----------------------------------------------------------
 
 
+class Records:
+    """
+    The records of a CSV text as they are read, numbered from 1 as a spreadsheet program numbers its rows (one
+    row per record, however many lines a quoted caption spans; a blank line is an empty record). `open_text`
+    opens the text from its start; it is called again when the text has to be read again.
+
+    Strict RFC 4180 first. A stray quote (a caption quote that was not doubled) makes the strict reader give
+    up; the text is then read again leniently, which keeps such quotes as text, from the record where the
+    strict reading stopped. A file that ends inside a quoted field was cut off: its last record is not given,
+    and `cut_at` says which row it was once the reading has ended.
+
+    The limits are checked as the text is read: a row of more than IMPORT_MAX_ROW_CHARS characters is refused
+    as soon as that many were read (so a 200 MB line costs no more than the limit), a row of more than
+    IMPORT_MAX_COLUMNS cells when it has been read. `longest` is the longest row, in characters.
+    """
+
+    def __init__(self, open_text: Callable[[], TextIO]):
+        self.open_text = open_text
+        self.allowed = limits.current()
+        self.cut_at: int | None = None
+        self.longest = 0
+        self._chars = self._number = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        given = 0
+        for strict in (True, False):
+            self._chars = self._number = 0
+            reader = csv.reader(self._lines(self.open_text()), strict=strict)
+            try:
+                for record in reader:
+                    self._number += 1
+                    self.longest, self._chars = max(self.longest, self._chars), 0
+                    if len(record) > self.allowed.columns:
+                        raise limits.exceeded(
+                            f"Row {self._number} has {len(record):,} cells", self.allowed.columns, "cells",
+                            "IMPORT_MAX_COLUMNS",
+                        )  # fmt: skip
+                    if self._number > given:
+                        given = self._number
+                        yield self._number, record
+                return
+            except csv.Error as error:
+                if strict and "unexpected end of data" in str(error):
+                    self.cut_at = self._number + 1
+                    return
+                if not strict:
+                    raise UnrecognisedFile(f"Row {self._number + 1} cannot be read as CSV ({error}).") from None
+            except UnicodeDecodeError:
+                raise UnrecognisedFile(
+                    f"From row {self._number + 1} on the file is not UTF-8 text: re-save it as CSV UTF-8."
+                ) from None
+
+    def _lines(self, text: TextIO) -> Iterator[str]:
+        most, readline = self.allowed.row_chars, text.readline
+        while line := readline(most + 1):  # a line longer than the limit is never read whole
+            self._chars += len(line)
+            if self._chars > most:
+                raise limits.exceeded(
+                    f"Row {self._number + 1} is longer than {most:,} characters", most, "characters",
+                    "IMPORT_MAX_ROW_CHARS",
+                )  # fmt: skip
+            if "\x00" in line:  # UTF-16 without its byte-order mark, or a binary file
+                raise UnrecognisedFile(NOT_TEXT)
+            yield line
+
+
 def csv_records(text: str) -> tuple[list[tuple[int, list]], list[RowError]]:
-    """
-    The non-blank records of a CSV text, numbered from 1 as a spreadsheet program numbers them
-    (one row per record, however many lines a quoted caption spans).
-
-    Strict RFC 4180 first. A stray quote (a caption quote that was not doubled) makes the strict
-    reader give up, so the file is then read leniently, which keeps such quotes as text. A file
-    that ends inside a quoted field was cut off: its last record becomes an error, not a row.
-    """
-    records: list[tuple[int, list[str]]] = []
-    try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1):
-            records.append((number, record))
-    except csv.Error as error:
-        number = len(records) + 1
-        if "unexpected end of data" in str(error):
-            cut = RowError(number, "", "The file ends inside a quoted field here: it looks cut off; export it again.")
-            return _non_blank(records), [cut]
-        records = list(enumerate(csv.reader(io.StringIO(text, newline=""), strict=False), start=1))
-    return _non_blank(records), []
+    """The non-blank records of a CSV text (see `Records`), and the error of a file that was cut off."""
+    records = Records(lambda: io.StringIO(text, newline=""))
+    found = _non_blank(records)
+    return found, [_cut_off(records.cut_at)] if records.cut_at else []
 
 
-def _non_blank(records: list[tuple[int, list]]) -> list[tuple[int, list]]:
+def _cut_off(number: int) -> RowError:
+    return RowError(number, "", "The file ends inside a quoted field here: it looks cut off; export it again.")
+
+
+def _non_blank(records) -> list[tuple[int, list]]:
     return [(number, record) for number, record in records if any(cell_text(cell) for cell in record)]
 
 
@@ -238,8 +293,8 @@ class Row:
     whether the row can be used.
     """
 
-    def __init__(self, number: int, cells: Sequence, columns: Columns):
-        self.number, self.cells, self.columns = number, cells, columns
+    def __init__(self, number: int, cells: Sequence, columns: Columns, *, day_first: bool = False):
+        self.number, self.cells, self.columns, self.day_first = number, cells, columns, day_first
         self.errors: list[RowError] = []
 
     def raw(self, name: str):
@@ -254,6 +309,13 @@ class Row:
         """The cell exactly as written: captions keep their spaces and a leading `=`, `+`, `-` or `@`."""
         value = self.raw(name)
         return value if isinstance(value, str) else cell_text(value)
+
+    def caption(self, name: str) -> str:
+        """The caption in column `name`, verbatim; an error for this row when it is longer than the limit."""
+        caption = self.verbatim(name)
+        if problem := caption_problem(caption):
+            self.fail(name, problem)
+        return caption
 
     def read(self, name: str, parser: Callable, *args):
         """`parser(raw, *args)`, or None with an error recorded when the cell is bad."""
@@ -274,11 +336,22 @@ class Row:
             if position is None:
                 continue
             try:  # `read` by hand: this loop runs for every count of every row of a large file
-                counts[name] = parse_count(cells[position] if position < len(cells) else "")
+                counts[name] = parse_count(cells[position] if position < len(cells) else "", self.day_first)
             except CellError as error:
                 self.fail(name, str(error))
                 counts[name] = None
         return counts
+
+
+def caption_problem(caption: str) -> str:
+    """Why a caption cannot be stored ("" when it can): longer than IMPORT_MAX_CAPTION_CHARS."""
+    most = limits.current().caption_chars
+    if len(caption) <= most:
+        return ""
+    return (
+        f"the caption is {len(caption):,} characters; the limit is {most:,} (IMPORT_MAX_CAPTION_CHARS), "
+        "more than any platform allows"
+    )
 
 
 @dataclass
@@ -289,10 +362,36 @@ class Table:
     rows: list[tuple[int, list]]
     errors: list[RowError] = field(default_factory=list)
 
+    def column(self, name: str) -> Iterator:
+        """Every row's cell in the column of field `name` (for rules decided by a whole column)."""
+        position = self.columns.positions.get(name)
+        if position is None:
+            return
+        for _, cells in self.rows:
+            if position < len(cells):
+                yield cells[position]
 
-def read_table(text: str, aliases: Mapping[str, Sequence[str]], *, required: Sequence[str], label: str) -> Table:
-    records, errors = csv_records(text)
-    return table_from(records, aliases, required=required, label=label, errors=errors)
+
+def read_table(stream: BinaryIO, aliases: Mapping[str, Sequence[str]], *, required: Sequence[str], label: str) -> Table:
+    """
+    A CSV export read whole: at most IMPORT_MAX_WHOLE_BYTES, IMPORT_MAX_CELLS cells and IMPORT_MAX_ROWS
+    rows, each row within the limits `Records` checks. `UnrecognisedFile` without the required columns.
+    """
+    allowed = limits.current()
+    records = Records(text_opener(stream, most=allowed.whole_bytes, setting="IMPORT_MAX_WHOLE_BYTES"))
+    kept, cells = [], 0
+    for number, record in records:
+        if not any(cell_text(cell) for cell in record):
+            continue
+        cells += len(record)
+        if cells > allowed.cells:
+            raise limits.exceeded(
+                f"The file has more than {allowed.cells:,} cells (by row {number})", allowed.cells, "cells",
+                "IMPORT_MAX_CELLS",
+            )  # fmt: skip
+        kept.append((number, record))
+    errors = [_cut_off(records.cut_at)] if records.cut_at else []
+    return table_from(kept, aliases, required=required, label=label, errors=errors)
 
 
 def table_from(
@@ -309,13 +408,24 @@ def table_from(
     header, rows = split_header(records)
     columns = match_columns(header, aliases)
     require(columns, required, aliases, label)
+    check_rows(len(rows))
     return Table(columns, rows, list(errors))
+
+
+def check_rows(count: int) -> None:
+    """`LimitExceeded` for a file with more than IMPORT_MAX_ROWS rows under its header."""
+    most = limits.current().rows
+    if count > most:
+        raise limits.exceeded(f"The file has more than {most:,} rows", most, "rows", "IMPORT_MAX_ROWS")
 
 
 # --- numbers -----------------------------------------------------------------------------------
 
 NOTHING = {"", "-", "\u2013", "\u2014", "undefined", "n/a", "null", "none", "nan"}  # incl. en and em dash
-_GROUPED = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?$")  # 1,234 or 1 234 (thousands)
+_GROUPED = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f ']\d{3})+(?:\.\d+)?$")  # 1,234 or 1 234 or 1'234 (thousands)
+# Written where the decimal mark is a comma: 1.234 or 1 234 (thousands), 927,58 or 1.234,5 (decimals).
+_GROUPED_DOTS = re.compile(r"^\d{1,3}(?:[.\u00a0\u202f ']\d{3})+(?:,\d+)?$|^\d+,\d+$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
@@ -328,16 +438,24 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def parse_decimal(raw) -> Decimal | None:
-    """A number written any of the ways exports write them: `424.0`, `1,234`, `1.2K`, `3M`; blanks are None."""
+def parse_decimal(raw, day_first: bool = False) -> Decimal | None:
+    """
+    A number written any of the ways exports and spreadsheet programs write them: `424.0`, `1,234`,
+    `1 234`, `1.2K`, `3M`; blanks are None. In a file whose dates put the day first (`day_first`, see
+    `dates.DateOrder`), as re-saved where the decimal mark is a comma, `1.234` is a thousand two hundred and
+    thirty-four and `927,58` a decimal; `1.234,5` is read that way in any file, since it can mean nothing else.
+    """
     text = cell_text(raw) if not isinstance(raw, str) else raw.strip()
     if text.casefold() in NOTHING:
         return None
     number, multiplier = text, 1
     if number[-1:].casefold() in _SUFFIX:
         number, multiplier = number[:-1].strip(), _SUFFIX[number[-1].casefold()]
-    if _GROUPED.match(number.lstrip("-")):
-        number = re.sub(r"[,\u00a0\u202f ]", "", number)
+    digits = number.lstrip("-")
+    if _GROUPED.match(digits) and not (day_first and "," in digits and _GROUPED_DOTS.match(digits)):
+        number = re.sub(r"[,\u00a0\u202f ']", "", number)
+    elif (day_first or ("," in digits and "." in digits)) and _GROUPED_DOTS.match(digits):
+        number = re.sub(r"[.\u00a0\u202f ']", "", number).replace(",", ".")
     try:
         value = Decimal(number) * multiplier
     except InvalidOperation:
@@ -353,11 +471,16 @@ MAX_COUNT = 2**63 - 1
 SAFE_DIGITS = len(str(MAX_COUNT))
 
 
-def parse_count(raw) -> int | None:
-    """A non-negative whole count; None for a blank. `1.2K` is rounded (the file already rounded it)."""
+def parse_count(raw, day_first: bool = False) -> int | None:
+    """
+    A non-negative whole count; None for a blank. `1.2K` is rounded (the file already rounded it). A number
+    stored as text in a workbook reads like a number; `day_first` as in `parse_decimal`.
+    """
     if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < SAFE_DIGITS:
         return int(raw)  # the usual case, and the one a large file repeats millions of times
-    value = parse_decimal(raw)
+    if day_first and isinstance(raw, str) and _THOUSANDS.match(raw.strip()):
+        raw = re.sub(r"[.,]", "", raw)  # a count is whole: 1.234 and 1,234 both group thousands
+    value = parse_decimal(raw, day_first)
     if value is None:
         return None
     text = raw.strip() if isinstance(raw, str) else cell_text(raw)
@@ -370,20 +493,3 @@ def parse_count(raw) -> int | None:
     if count > MAX_COUNT:
         raise CellError(f"too large to be a count: {text}")
     return count
-
-
-# --- containers --------------------------------------------------------------------------------
-
-
-def zip_members(data: bytes) -> Iterator[tuple[str, bytes]]:
-    """The files of a zip (name, bytes), without folders or macOS `__MACOSX` shadow copies."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UnrecognisedFile("The file looks like a zip archive but cannot be opened: download it again.") from None
-    with archive:
-        for info in archive.infolist():
-            name = info.filename
-            if info.is_dir() or name.startswith("__MACOSX/") or PurePath(name).name.startswith("._"):
-                continue
-            yield PurePath(name).name, archive.read(info)

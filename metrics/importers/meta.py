@@ -116,19 +116,22 @@ def _facebook_header(head: bytes, filename: str) -> bool:
 
 
 def _parse(stream: BinaryIO, *, fmt: Format, aliases: dict, tz: tzinfo) -> ParsedFile:
-    text = common.decode(common.read_bytes(stream))
-    table = common.read_table(text, aliases, required=("external_id", "published_at"), label=fmt.label)
+    table = common.read_table(stream, aliases, required=("external_id", "published_at"), label=fmt.label)
     chunk = ParsedChunk(errors=table.errors)
     handles = set()
+    # Meta writes MM/DD/YYYY; a file re-saved where the day comes first says so in this column.
+    order = dates.DateOrder(table.column("published_at"), native=dates.MONTH_FIRST)
+    publish_time = dates.resaved(dates.parse_us_datetime, order, tz)
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
         post_id = row.text("external_id")
         if not post_id:
             row.fail("external_id", "no post id")
-        published = row.read("published_at", dates.parse_us_datetime, tz)
+        published = row.read("published_at", publish_time, tz)
         # A post type Meta adds later is not an error: the post comes in with no content type.
         content_type = CONTENT_TYPES.get(row.text("content_type").casefold(), "")
         metrics = row.metrics(METRICS)
+        caption = row.caption("caption") if "caption" in table.columns else _facebook_caption(row)
         if row.errors:
             chunk.errors.extend(row.errors)
             continue
@@ -141,7 +144,7 @@ def _parse(stream: BinaryIO, *, fmt: Format, aliases: dict, tz: tzinfo) -> Parse
                 url=row.text("url"),
                 published_at=published,
                 content_type=content_type,
-                caption=row.verbatim("caption") if "caption" in table.columns else _facebook_caption(row),
+                caption=caption,
                 metrics=metrics,
                 # Instagram names the account on every row; Facebook gives only the page's display
                 # name, which is not a handle, so its rows (and facts) name none.
@@ -163,9 +166,10 @@ def _parse(stream: BinaryIO, *, fmt: Format, aliases: dict, tz: tzinfo) -> Parse
 def _facebook_caption(row: common.Row) -> str:
     # Photo posts carry their message in Title; videos may have a title and a description.
     title, description = row.verbatim("title").strip(), row.verbatim("description").strip()
-    if title and description and title != description:
-        return f"{title}\n\n{description}"
-    return title or description
+    caption = f"{title}\n\n{description}" if title and description and title != description else title or description
+    if problem := common.caption_problem(caption):
+        row.fail("title" if title else "description", problem)
+    return caption
 
 
 def parse_instagram(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:

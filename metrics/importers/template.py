@@ -40,7 +40,7 @@ import pandas as pd
 
 from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
 
-from . import common, dates
+from . import common, dates, limits
 from .base import FileFacts, Format, ParsedChunk, ParsedFile, PostRow, RowError, UnrecognisedFile
 
 TEXT_COLUMNS = ("platform", "handle", "external_id", "url", "published_at", "content_type", "category", "caption")
@@ -61,17 +61,22 @@ def sniff(head: bytes, filename: str) -> bool:
 def parse(
     stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC, chunk_rows: int | None = None
 ) -> ParsedFile:
-    """The template in chunks of `chunk_rows` rows (default CHUNK_ROWS)."""
-    chunk_rows = chunk_rows or CHUNK_ROWS
-    head, text = common.text_stream(stream)
+    """
+    The template in chunks of `chunk_rows` rows (default CHUNK_ROWS), fewer when its rows are long (see
+    `limits.chunk_rows`). The whole file is first read once for its limits (`common.Records`: characters and
+    cells per row, rows), so that a file past one is refused before any of its rows is imported.
+    """
+    open_text = common.text_opener(stream, most=limits.current().file_bytes, setting="IMPORT_MAX_BYTES")
+    text = open_text()
+    head = text.read(common.HEAD_SIZE)
+    text.close()  # the caller's stream stays open (see `common.text_opener`)
     columns = common.match_columns(_header(head), ALIASES)
-    try:
-        common.require(columns, ("external_id",), ALIASES, "template")
-    except UnrecognisedFile:
-        text.detach()  # leave the caller's stream open
-        raise
+    common.require(columns, ("external_id",), ALIASES, "template")
+    records = common.Records(open_text)
+    common.check_rows(sum(1 for _, record in records if record) - 1)  # the header is not a row
+    chunk_rows = limits.chunk_rows(records.longest, chunk_rows or CHUNK_ROWS)
     facts = FileFacts(format=FORMAT.key, label=FORMAT.label, platform="", ignored_columns=columns.ignored)
-    return ParsedFile(facts=facts, chunks=_chunks(text, columns, tz=tz, chunk_rows=chunk_rows))
+    return ParsedFile(facts=facts, chunks=_chunks(open_text(), columns, tz=tz, chunk_rows=chunk_rows))
 
 
 def _header(head: str) -> list[str]:
@@ -86,7 +91,7 @@ def _chunks(text, columns: common.Columns, *, tz: tzinfo, chunk_rows: int) -> It
     try:
         yield from _read_chunks(text, columns, tz=tz, chunk_rows=chunk_rows)
     finally:
-        text.detach()  # the caller's stream stays open for the caller to close
+        text.close()  # only the reader over the caller's stream: the stream stays open for the caller to close
 
 
 class _QuoteCounter:
@@ -205,6 +210,7 @@ class _RowReader:
         self.post_readers = (_platform, _content_type, _category, partial(_published_at, tz=tz))
         self.metric_names = tuple(name for name in METRICS if name in columns)
         self.metric_cells = _picker([columns.positions[name] for name in self.metric_names])
+        self.caption_chars = limits.current().caption_chars
         self.posts_read: dict[tuple[str, ...], tuple] = {}  # the raw cells -> (values, problems)
         self.days_read: dict[str, tuple] = {}  # a raw capture date -> (date, problem)
 
@@ -233,6 +239,9 @@ class _RowReader:
         for name, message in (*problems, *day_problems):
             errors.append(self._error(number, name, message))
         metrics = self._counts(number, self.metric_cells(cells), errors)
+        caption = cells[self.caption]  # exactly as written: spaces and a leading `=`, `+`, `-` or `@` stay
+        if len(caption) > self.caption_chars:
+            errors.append(self._error(number, "caption", common.caption_problem(caption)))
         if errors:
             chunk.errors.extend(errors)
             return
@@ -243,7 +252,7 @@ class _RowReader:
                 url=cells[self.url].strip(),
                 published_at=published_at,
                 content_type=content_type,
-                caption=cells[self.caption],  # exactly as written: spaces and a leading `=`, `+`, `-` or `@` stay
+                caption=caption,
                 metrics=metrics,
                 captured_on=captured_on,
                 platform=platform,

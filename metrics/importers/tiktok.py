@@ -37,11 +37,14 @@ such quotes as text, and a row that a stray comma split into too many cells is p
 around the video link, the one cell that is sure to be itself.
 """
 
+import contextlib
 import re
+from collections.abc import Callable
 from datetime import UTC, date, timedelta, tzinfo
+from functools import partial
 from typing import BinaryIO
 
-from . import common, dates
+from . import common, containers, dates
 from .base import AccountRow, FileFacts, Format, KnownFile, ParsedChunk, ParsedFile, PostRow, UnrecognisedFile
 
 CONTENT_ALIASES = {
@@ -78,8 +81,13 @@ def sniff(head: bytes, filename: str) -> bool:
     return common.base_name(filename).lower() in (CONTENT_FILE, HISTORY_FILE)
 
 
-def day_on_or_before(raw: str, reference: date) -> date:
-    """A date without a year (TikTok's own), or with one (a file re-saved by a spreadsheet)."""
+def day_on_or_before(raw: str, reference: date, order: dates.DateOrder | None = None) -> date:
+    """
+    A date without a year (TikTok's own), or with one, as a file re-saved by a spreadsheet program writes it:
+    ISO, or numeric in the column's `order` (`dates.DateOrder`).
+    """
+    if order is not None and dates.NUMERIC_DATE.fullmatch(raw.strip()):
+        return dates.parse_numeric_date(raw, order)
     try:
         return dates.parse_yearless_date(raw, reference)
     except common.CellError:
@@ -90,30 +98,55 @@ def day_on_or_before(raw: str, reference: date) -> date:
 
 
 def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
-    data = common.read_bytes(stream)
-    content = history = None
-    if data.startswith(common.ZIP_MAGIC):
-        members = dict(common.zip_members(data))
-        by_kind = {_kind(body, name): body for name, body in members.items()}
-        content, history = by_kind.get(CONTENT_FILE), by_kind.get(HISTORY_FILE)
-        if content is None and history is None:
-            listed = ", ".join(members) or "nothing"
-            raise UnrecognisedFile(f"The zip has no Content.csv or FollowerHistory.csv (it holds: {listed}).")
-    elif _kind(data, filename) == HISTORY_FILE:
-        history = data
-    else:
-        content = data
+    if stream.read(len(common.ZIP_MAGIC)) == common.ZIP_MAGIC:
+        with containers.open_zip(stream) as archive:
+            return _parse(_members(archive), today=today, tz=tz)
+    head = stream.read(common.HEAD_SIZE)
+    stream.seek(0)
+    kind = HISTORY_FILE if _kind(head, filename) == HISTORY_FILE else CONTENT_FILE
+    return _parse({kind: partial(contextlib.nullcontext, stream)}, today=today, tz=tz)
 
+
+def _members(archive) -> dict[str, Callable]:
+    """
+    Content.csv and FollowerHistory.csv of Studio's zip, each as a function that opens it. Files are known by
+    their names first, from the zip's directory; only when a name does not say (a phone renames downloads) is
+    the start of a file read to see its header, and only the files a format needs are ever unpacked whole.
+    """
+    found = containers.files(archive)
+    wanted = {}
+    for info in found:
+        kind = common.base_name(containers.name_of(info)).lower()
+        if kind in (CONTENT_FILE, HISTORY_FILE):
+            wanted.setdefault(kind, info)
+    for info in found:
+        if len(wanted) == 2:
+            break
+        if info in wanted.values():
+            continue
+        with containers.open_member(archive, info) as member:
+            kind = _kind(member.read(common.HEAD_SIZE), "")
+        if kind in (CONTENT_FILE, HISTORY_FILE):
+            wanted.setdefault(kind, info)
+    if not wanted:
+        listed = ", ".join(containers.name_of(info) for info in found) or "nothing"
+        raise UnrecognisedFile(f"The zip has no Content.csv or FollowerHistory.csv (it holds: {listed}).")
+    return {kind: partial(containers.open_member, archive, info) for kind, info in wanted.items()}
+
+
+def _parse(files: dict[str, Callable], *, today: date, tz: tzinfo) -> ParsedFile:
     chunk = ParsedChunk()
     captured_on, handles, ignored, label = None, set(), [], []
-    if content is not None:
-        captured_on, handles, ignored_here = _read_content(common.decode(content), chunk, today=today, tz=tz)
+    if CONTENT_FILE in files:
+        with files[CONTENT_FILE]() as content:
+            captured_on, handles, ignored_here = _read_content(content, chunk, today=today, tz=tz)
         ignored += ignored_here
         label.append("Content.csv")
-    if history is not None:
+    if HISTORY_FILE in files:
         part = ParsedChunk()
-        ignored += _read_history(common.decode(history), part, reference=captured_on or today)
-        if content is not None:  # two files in one upload: a problem says which file it is in
+        with files[HISTORY_FILE]() as history:
+            ignored += _read_history(history, part, reference=captured_on or today)
+        if CONTENT_FILE in files:  # two files in one upload: a problem says which file it is in
             for error in part.errors:
                 error.column = f"FollowerHistory.csv: {error.column}" if error.column else "FollowerHistory.csv"
         chunk.account_rows, chunk.errors = part.account_rows, chunk.errors + part.errors
@@ -129,8 +162,8 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
     return ParsedFile(facts=facts, chunks=iter([chunk]))
 
 
-def _kind(body: bytes, name: str) -> str:
-    names = common.header_names(body[: common.HEAD_SIZE])
+def _kind(head: bytes, name: str) -> str:
+    names = common.header_names(head[: common.HEAD_SIZE])
     if _is_content(names):
         return CONTENT_FILE
     if _is_history(names):
@@ -138,20 +171,23 @@ def _kind(body: bytes, name: str) -> str:
     return common.base_name(name).lower()
 
 
-def _read_content(text: str, chunk: ParsedChunk, *, today: date, tz: tzinfo):
-    table = common.read_table(text, CONTENT_ALIASES, required=("url", "published_at"), label="TikTok Content.csv")
+def _read_content(stream: BinaryIO, chunk: ParsedChunk, *, today: date, tz: tzinfo):
+    table = common.read_table(stream, CONTENT_ALIASES, required=("url", "published_at"), label="TikTok Content.csv")
     chunk.errors.extend(table.errors)
     exported, handles = None, set()
+    # A re-saved file's dates have a year, in the spreadsheet program's order: both columns tell it.
+    order = dates.DateOrder([*table.column("published_at"), *table.column("captured_on")])
     for number, cells in table.rows:
-        row = common.Row(number, _realigned(cells, table.columns), table.columns)
+        row = common.Row(number, _realigned(cells, table.columns), table.columns, day_first=order.day_first)
         # `Time` is one export date for the whole file; a row without it takes the first row's.
-        captured_on = row.read("captured_on", day_on_or_before, today) if row.text("captured_on") else exported
+        captured_on = row.read("captured_on", day_on_or_before, today, order) if row.text("captured_on") else exported
         exported = exported or captured_on
         link = VIDEO_LINK.match(row.text("url"))
         if not link:
             row.fail("url", f"not a TikTok video link: {row.text('url')!r}" if row.text("url") else "no video link")
-        day = row.read("published_at", day_on_or_before, captured_on or today)
+        day = row.read("published_at", day_on_or_before, captured_on or today, order)
         metrics = row.metrics(METRICS)
+        caption = row.caption("caption")
         if row.errors:
             chunk.errors.extend(row.errors)
             continue
@@ -163,7 +199,7 @@ def _read_content(text: str, chunk: ParsedChunk, *, today: date, tz: tzinfo):
                 url=row.text("url"),
                 published_at=_posted(day, int(link[2]), tz),
                 content_type="short_video",
-                caption=row.verbatim("caption"),
+                caption=caption,
                 metrics=metrics,
                 captured_on=captured_on,
             )
@@ -189,15 +225,16 @@ def _posted(day: date, video_id: int, tz: tzinfo):
     return dates.at_midnight(day, tz)
 
 
-def _read_history(text: str, chunk: ParsedChunk, *, reference: date) -> list[str]:
+def _read_history(stream: BinaryIO, chunk: ParsedChunk, *, reference: date) -> list[str]:
     table = common.read_table(
-        text, HISTORY_ALIASES, required=("captured_on", "followers"), label="TikTok FollowerHistory.csv"
+        stream, HISTORY_ALIASES, required=("captured_on", "followers"), label="TikTok FollowerHistory.csv"
     )
     chunk.errors.extend(table.errors)
+    order = dates.DateOrder(table.column("captured_on"))
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
-        day = row.read("captured_on", day_on_or_before, reference)
-        followers = row.read("followers", common.parse_count)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
+        day = row.read("captured_on", day_on_or_before, reference, order)
+        followers = row.read("followers", common.parse_count, order.day_first)
         if row.errors:
             chunk.errors.extend(row.errors)
             continue

@@ -115,28 +115,31 @@ def _posted(day: date, post_id: str, tz: tzinfo):
 
 
 def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
-    data = common.read_bytes(stream)
-    text = common.decode(data)
-    names = common.header_names(data[: common.HEAD_SIZE])
+    names = common.header_names(stream.read(common.HEAD_SIZE))
+    stream.seek(0)
     name = common.base_name(filename)
     legacy = _legacy_header(names) or (not _content_header(names) and LEGACY_NAME.fullmatch(name) is not None)
     aliases = LEGACY_ALIASES if legacy else CONTENT_ALIASES
     label = "X tweet activity (legacy)" if legacy else "X account analytics content"
-    table = common.read_table(text, aliases, required=("external_id", "published_at"), label=label)
+    table = common.read_table(stream, aliases, required=("external_id", "published_at"), label=label)
 
     chunk = ParsedChunk(errors=table.errors)
     handles = set()
+    order = dates.DateOrder(table.column("published_at"))  # X writes no numeric dates; a re-saved file may
+    read_time = dates.resaved(dates.parse_iso, order, UTC)  # the file says +0000
+    read_day = dates.resaved(dates.parse_month_name_date, order)
     for number, cells in table.rows:
-        row = common.Row(number, cells, table.columns)
+        row = common.Row(number, cells, table.columns, day_first=order.day_first)
         post_id = row.text("external_id")
         if not post_id.isdigit():
             row.fail("external_id", f"not a post id (digits only): {post_id!r}" if post_id else "no post id")
         if legacy:
-            published = row.read("published_at", dates.parse_iso, UTC)  # the file says +0000
+            published = row.read("published_at", read_time, UTC)
         else:
-            day = row.read("published_at", dates.parse_month_name_date)
+            day = row.read("published_at", read_day)
             published = day and _posted(day, post_id, tz)
         metrics = row.metrics(METRICS)
+        caption = row.caption("caption")
         if row.errors:
             chunk.errors.extend(row.errors)
             continue
@@ -149,7 +152,7 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
                 external_id=post_id,
                 url=url,
                 published_at=published,
-                caption=row.verbatim("caption"),
+                caption=caption,
                 metrics=metrics,
             )
         )

@@ -37,7 +37,7 @@ from datetime import UTC, date, tzinfo
 from decimal import ROUND_HALF_UP
 from typing import BinaryIO
 
-from . import common, dates
+from . import common, containers, dates
 from .base import FileFacts, Format, KnownFile, ParsedChunk, ParsedFile, PostRow, UnrecognisedFile
 
 ALIASES = {
@@ -69,8 +69,8 @@ def sniff(head: bytes, filename: str) -> bool:
     return common.base_name(filename).lower() == TABLE
 
 
-def watch_seconds(raw: str) -> int | None:
-    hours = common.parse_decimal(raw)
+def watch_seconds(raw: str, day_first: bool = False) -> int | None:
+    hours = common.parse_decimal(raw, day_first)
     if hours is None:
         return None
     if hours < 0:
@@ -78,40 +78,42 @@ def watch_seconds(raw: str) -> int | None:
     return int((hours * 3600).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-def net_subscribers(raw: str) -> int | None:
-    value = common.parse_decimal(raw)
+def net_subscribers(raw: str, day_first: bool = False) -> int | None:
+    value = common.parse_decimal(raw, day_first)
     if value is not None and value != value.to_integral_value():
         raise common.CellError(f"not a whole number: {raw.strip()}")
     return int(value) if value is not None and value >= 0 else None
 
 
 def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> ParsedFile:
-    data = common.read_bytes(stream)
-    if data.startswith(common.ZIP_MAGIC):
-        data = _table_from_zip(data)
-    table = common.read_table(
-        common.decode(data), ALIASES, required=("external_id", "published_at"), label="YouTube Table data.csv"
-    )
+    if stream.read(len(common.ZIP_MAGIC)) == common.ZIP_MAGIC:
+        table = _table_from_zip(stream)
+    else:
+        stream.seek(0)
+        table = _read_table(stream)
     columns = table.columns
     net = "follows" in columns and common.normalise(columns.headers["follows"]) == "subscribers"
 
     chunk = ParsedChunk(errors=table.errors)
+    order = dates.DateOrder(table.column("published_at"))  # `Jan 6, 2024`, or numeric once re-saved
+    publish_day = dates.resaved(dates.parse_month_name_date, order)
     for number, cells in table.rows:
-        row = common.Row(number, cells, columns)
+        row = common.Row(number, cells, columns, day_first=order.day_first)
         video_id = row.text("external_id")
         if video_id.casefold() == "total":
             chunk.skipped_rows += 1  # the sums over all videos, not a video
             continue
         if not VIDEO_ID.fullmatch(video_id):
             row.fail("external_id", f"not a YouTube video id: {video_id!r}" if video_id else "no video id")
-        day = row.read("published_at", dates.parse_month_name_date) if row.text("published_at") else None
+        day = row.read("published_at", publish_day) if row.text("published_at") else None
         if not row.text("published_at"):
             row.fail("published_at", "no publish date")
         metrics = row.metrics(COUNTS)
         if "watch_time_seconds" in columns:
-            metrics["watch_time_seconds"] = row.read("watch_time_seconds", watch_seconds)
+            metrics["watch_time_seconds"] = row.read("watch_time_seconds", watch_seconds, order.day_first)
         if "follows" in columns:
-            metrics["follows"] = row.read("follows", net_subscribers if net else common.parse_count)
+            metrics["follows"] = row.read("follows", net_subscribers if net else common.parse_count, order.day_first)
+        caption = row.caption("caption")
         if row.errors:
             chunk.errors.extend(row.errors)
             continue
@@ -122,7 +124,7 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
                 url=f"https://www.youtube.com/watch?v={video_id}",
                 published_at=dates.at_midnight(day, tz),
                 content_type="video",
-                caption=row.verbatim("caption"),
+                caption=caption,
                 metrics=metrics,
             )
         )
@@ -138,13 +140,20 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
     return ParsedFile(facts=facts, chunks=iter([chunk]))
 
 
-def _table_from_zip(data: bytes) -> bytes:
-    names = []
-    for name, content in common.zip_members(data):
-        if name.lower() == TABLE:
-            return content
-        names.append(name)
-    raise UnrecognisedFile(f"The zip has no 'Table data.csv' (it holds: {', '.join(names) or 'nothing'}).")
+def _read_table(stream: BinaryIO) -> common.Table:
+    return common.read_table(stream, ALIASES, required=("external_id", "published_at"), label="YouTube Table data.csv")
+
+
+def _table_from_zip(stream: BinaryIO) -> common.Table:
+    """`Table data.csv` from Studio's zip: found by the zip's directory, the only file unpacked."""
+    with containers.open_zip(stream) as archive:
+        found = containers.files(archive)
+        for info in found:
+            if containers.name_of(info).lower() == TABLE:
+                with containers.open_member(archive, info) as member:
+                    return _read_table(member)
+    names = ", ".join(containers.name_of(info) for info in found) or "nothing"
+    raise UnrecognisedFile(f"The zip has no 'Table data.csv' (it holds: {names}).")
 
 
 FORMAT = Format(key="youtube", label="YouTube Studio content table", platform="youtube", sniff=sniff, parse=parse)

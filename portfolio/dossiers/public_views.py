@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from metrics.uploads import refusal, upload_limit
 from portfolio.dossiers import exports, verification
 from portfolio.dossiers.frozen_document import frozen_document_response
 from portfolio.dossiers.sharing import open_link
@@ -15,6 +16,7 @@ from portfolio.dossiers.sharing_forms import VerifyForm
 from portfolio.dossiers.version_views import download_response
 
 REVIEWER_FORMATS = ("pdf", "html")
+TOO_LARGE_TO_MATCH = "This file is larger than any dossier the site makes ({limit:,} bytes), so it cannot match one."
 
 
 @never_cache
@@ -33,10 +35,14 @@ def reviewer_download(request, token: str, file_format: str):
     return download_response(exports.version_export(link.version, file_format))
 
 
+@upload_limit(lambda: verification.MAX_UPLOAD_BYTES, TOO_LARGE_TO_MATCH)
 def verify(request):
     """A SHA-256 or an uploaded copy -> whether it is a frozen version, which number, when frozen; nothing more."""
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
+        if reason := refusal(request):  # stopped as it streamed in, past the size of any dossier
+            form.errors.clear()
+            form.errors["document"] = form.error_class([reason])
     else:
         # A hash in the address (?sha256=...) is checked at once, so a link can carry it.
         form = VerifyForm(request.GET if "sha256" in request.GET else None)

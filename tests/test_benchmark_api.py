@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 
 from metrics.models import Post
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^  (?P<endpoint>.+?)\s+(?P<n>\d+)\s+(?P<median>\d+\.\d\d)\s+(?P<p95>\d+\.\d\d)\s+(?P<queries>\d+)"
     r"\s+(?P<ratio>\d+\.\d)(?:\s+(?P<verdict>PASS|MISS))?$",

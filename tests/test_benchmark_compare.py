@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 
 from metrics.models import Post
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^  (?P<label>.+?)\s+(?P<n>\d+)\s+(?P<median>\d+\.\d{3})\s+(?P<max>\d+\.\d{3})\s+(?P<queries>\d+)", re.M
 )

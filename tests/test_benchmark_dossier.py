@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 
 from metrics.models import Post
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^\s+(?P<posts>[\d,]+)\s+(?P<snapshots>[\d,]+)\s+(?P<n>\d+)\s+[\d.]+\s+[\d.]+\s+(?P<queries>\d+)$", re.M
 )

@@ -13,6 +13,8 @@ from django.core.management import CommandError, call_command
 from metrics.models import ImportBatch, Post
 from portfolio.benchmarks.imports import Measurement, Report, Sample, format_report
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^  (?P<method>\S.+?)\s+(?P<rows>[\d,]+)(?P<sampled>\*?)\s+(?P<seconds>\d+\.\d)\s+(?P<rate>[\d,]+)"
     r"\s+(?P<rss>[\d,]+\.\d)\s+(?P<python>[\d,]+\.\d)\s+(?P<x_raw>\d+\.\d\d)\s+(?P<x_workflow>\d+\.\d\d)$",

@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make run   - install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:8000
 #   make test  - install, run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+# and, for the inner loop, make test-fast: the same without the browser, benchmark and slow tests.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages run test lint format clean
+.PHONY: install system-packages run test test-fast lint format clean
 
 # What the tests need from the operating system: Chromium for the browser tests, and the Pango and
 # font packages WeasyPrint renders PDFs with. Installed with apt when missing and we may (root);
@@ -43,6 +44,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Each marker (registered in pyproject.toml) leaves out a few long tests; what remains runs in minutes.
+FAST_TESTS := not browser and not benchmark and not slow
+
+test-fast: install
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,7 +11,11 @@ Southbay Medical College has a radiology department.
 - Root is a superuser.
 """
 
+from collections import Counter
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from accounts.models import Membership
 from tests.factories import (
@@ -108,3 +112,28 @@ def dana(northfield_radiology, southbay_radiology):
 @pytest.fixture
 def root(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(scope="session")
+def run_benchmark():
+    """
+    Runs `manage.py <command> <arguments>` and returns what it printed, for the benchmark modules' `report`.
+
+    A benchmark builds its data set from scratch, for seconds, so each module's `report` fixture is
+    session-scoped. Module scope built it twice: pytest-django runs the database tests of the whole run
+    before the others, which splits a module that has one `django_db` test among plain ones in two, and pytest
+    tears a module fixture down as soon as another module's test comes next. A second run of the same command
+    fails the test that asked for it, so a rebuild cannot come back unnoticed.
+    """
+    runs = Counter()
+
+    def run(command: str, *arguments: str) -> str:
+        invocation = (command, *arguments)
+        runs[invocation] += 1
+        if runs[invocation] > 1:
+            pytest.fail(f"`{' '.join(invocation)}` built its data a second time in this run; it should run once.")
+        out = StringIO()
+        call_command(command, *arguments, stdout=out)
+        return out.getvalue()
+
+    return run

@@ -1,4 +1,11 @@
-"""factory_boy factories for every model; tests name the people, factories fill the rest."""
+"""
+factory_boy factories for every model; tests name the people, factories fill the rest.
+
+Every date a factory fills in is fixed, never counted back from the real today, so a test gives the same
+answer on any day; a test that is about "recent" or "before today" passes its own date. The defaults fit
+together: a post is published inside the default dossier's review period (2024-01-01 to 2026-06-30), after
+its account's first follower count, and its metrics are read a week later, long before the dossier's as-of day.
+"""
 
 import datetime as dt
 
@@ -20,6 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+    date_joined = dt.datetime(2020, 7, 1, 13, 0, tzinfo=dt.UTC)
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
@@ -99,7 +107,7 @@ class PostFactory(factory.django.DjangoModelFactory):
 
     account = factory.SubFactory(SocialAccountFactory)
     external_id = factory.Sequence(lambda n: f"post-{n}")
-    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
+    published_at = dt.datetime(2024, 3, 4, 15, 30, tzinfo=dt.UTC)
     content_type = "image"
     caption = "Case of the week #MSKMonday"
     category = "education"

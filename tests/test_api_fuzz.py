@@ -29,6 +29,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytestmark = pytest.mark.slow
+
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     status_code_conformance,

@@ -5,13 +5,14 @@ is not the test's business.
 """
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from metrics.models import Post
+
+pytestmark = pytest.mark.benchmark
 
 ROW = re.compile(
     r"^  (?P<endpoint>.+?)\s+(?P<n>\d+)\s+(?P<median>\d+\.\d\d)\s+(?P<p95>\d+\.\d\d)\s+(?P<queries>\d+)"
@@ -20,11 +21,9 @@ ROW = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def report():
-    out = StringIO()
-    call_command("benchmark_api", "--posts", "200", "--snapshots-per-post", "3", "--requests", "5", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="session")
+def report(run_benchmark):
+    return run_benchmark("benchmark_api", "--posts", "200", "--snapshots-per-post", "3", "--requests", "5")
 
 
 def test_it_reports_the_data_set_and_where_it_was_built(report):

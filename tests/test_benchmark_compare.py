@@ -4,7 +4,6 @@ every request, prints the memory figures, and deletes that database. No timing i
 """
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -12,23 +11,18 @@ from django.core.management import CommandError, call_command
 
 from metrics.models import Post
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^  (?P<label>.+?)\s+(?P<n>\d+)\s+(?P<median>\d+\.\d{3})\s+(?P<max>\d+\.\d{3})\s+(?P<queries>\d+)", re.M
 )
 
 
-@pytest.fixture(scope="module")
-def report():
-    out = StringIO()
-    call_command(
-        "benchmark_compare",
-        "--accounts=6",
-        "--posts-per-account=5",
-        "--snapshots-per-post=2",
-        "--requests=2",
-        stdout=out,
+@pytest.fixture(scope="session")
+def report(run_benchmark):
+    return run_benchmark(
+        "benchmark_compare", "--accounts=6", "--posts-per-account=5", "--snapshots-per-post=2", "--requests=2"
     )
-    return out.getvalue()
 
 
 def test_it_reports_the_data_set(report):

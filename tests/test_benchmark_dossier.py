@@ -5,7 +5,6 @@ asserted: how fast this machine is is not the test's business; the query counts 
 """
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,20 @@ from django.core.management import CommandError, call_command
 
 from metrics.models import Post
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^\s+(?P<posts>[\d,]+)\s+(?P<snapshots>[\d,]+)\s+(?P<n>\d+)\s+[\d.]+\s+[\d.]+\s+(?P<queries>\d+)$", re.M
 )
 
 
-@pytest.fixture(scope="module")
-def report():
-    out = StringIO()
-    call_command(
+@pytest.fixture(scope="session")
+def report(run_benchmark):
+    return run_benchmark(
         "benchmark_dossier",
         *("--posts", "30", "--small-posts", "6", "--snapshots-per-post", "3", "--peer-posts", "50"),
         *("--requests", "2", "--pdf-requests", "1"),
-        stdout=out,
     )
-    return out.getvalue()
 
 
 def test_it_times_the_dossier_page_at_both_sizes_with_the_same_query_count(report):

@@ -5,7 +5,6 @@ No timing is asserted: how fast this machine is is not the test's business.
 """
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,8 @@ from django.core.management import CommandError, call_command
 from metrics.models import ImportBatch, Post
 from portfolio.benchmarks.imports import Measurement, Report, Sample, format_report
 
+pytestmark = pytest.mark.benchmark
+
 ROW = re.compile(
     r"^  (?P<method>\S.+?)\s+(?P<rows>[\d,]+)(?P<sampled>\*?)\s+(?P<seconds>\d+\.\d)\s+(?P<rate>[\d,]+)"
     r"\s+(?P<rss>[\d,]+\.\d)\s+(?P<python>[\d,]+\.\d)\s+(?P<x_raw>\d+\.\d\d)\s+(?P<x_workflow>\d+\.\d\d)$",
@@ -21,11 +22,9 @@ ROW = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def report():
-    out = StringIO()
-    call_command("benchmark_import", "--rows", "2000", "--accounts", "5", "--iex-rows", "500", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="session")
+def report(run_benchmark):
+    return run_benchmark("benchmark_import", "--rows", "2000", "--accounts", "5", "--iex-rows", "500")
 
 
 def test_it_reports_the_file_and_where_it_was_imported(report):

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from metrics.importers import open_export, template
 from metrics.vocabulary import METRIC_FIELDS
 
@@ -104,6 +106,7 @@ def test_a_row_with_too_many_cells_is_an_error_and_the_next_rows_keep_their_numb
     assert "expected 2 fields, saw 3" in rows.errors[0].message
 
 
+@pytest.mark.slow
 def test_streaming_a_large_file_keeps_memory_far_below_its_size(tmp_path):
     path = tmp_path / "big.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -450,3 +450,16 @@ def test_a_post_id_or_link_longer_than_the_site_stores_is_a_row_error_not_a_fail
     assert [(error["row"], error["column"]) for error in response.json()["errors"]] == [(2, "external_id"), (3, "url")]
     assert "at most 200 are stored" in response.json()["errors"][0]["message"]
     assert not Post.objects.exists()
+
+
+def test_a_post_id_rounded_by_a_spreadsheet_program_is_a_row_error_naming_the_cause(alice, alice_instagram):
+    # Excel re-saving a CSV writes 18182686576415017 as 1.81827E+16: stored, it would name another post.
+    body = "external_id,published_at,content_type,likes\n1.81827E+16,2026-09-01,image,1\np2,2026-09-01,image,1\n"
+
+    response = through_api(alice, alice_instagram, "snapshots.csv", body.encode())
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["row"], error["column"]) == (2, "external_id")
+    assert "rounded by a spreadsheet program" in error["message"]
+    assert not Post.objects.exists()

@@ -8,6 +8,7 @@ daily overview, a chart export) are recognised too, and refused with `Unsupporte
 which export to use instead. Parsing is pure: bytes in, rows out; saving them is the workflow's.
 """
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, tzinfo
 from typing import BinaryIO
@@ -77,11 +78,21 @@ def open_export(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UT
     return ParsedFile(facts=parsed.facts, chunks=_storable(parsed.chunks))
 
 
+# A spreadsheet program that re-saves a CSV writes a long numeric id as 1.81827E+17: the digits are gone, and
+# stored like that the id would name another post, or merge several posts into one.
+ROUNDED_ID = re.compile(r"\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
+ROUNDED_ID_MESSAGE = (
+    "{found} is a number rounded by a spreadsheet program when the file was re-saved, not the platform's id; "
+    "export the file again, or format the column as text before saving"
+)
+
+
 def _storable(chunks: Iterator[ParsedChunk]) -> Iterator[ParsedChunk]:
     """
-    Every format's rows, less those holding a post id or a link longer than the site stores (an error for
-    the row instead, where the database would refuse the whole import); a limit a format finds only as it
-    reads is the file's error rather than an exception in the middle of an import.
+    Every format's rows, less those holding a post id or a link longer than the site stores, or a post id a
+    spreadsheet program rounded (an error for the row instead, where the database would refuse the whole import
+    or the id would name the wrong post); a limit a format finds only as it reads is the file's error rather than
+    an exception in the middle of an import.
     """
     from metrics.models import Post  # the parsers themselves know nothing of the database
 
@@ -90,16 +101,26 @@ def _storable(chunks: Iterator[ParsedChunk]) -> Iterator[ParsedChunk]:
         for chunk in chunks:
             kept = []
             for post in chunk.posts:
-                name = next((name for name in most if len(getattr(post, name)) > most[name]), None)
-                if name is None:
+                problem = _unstorable(post, most)
+                if problem is None:
                     kept.append(post)
-                    continue
-                found = len(getattr(post, name))
-                chunk.errors.append(RowError(post.row, name, f"{found:,} characters; at most {most[name]} are stored"))
+                else:
+                    chunk.errors.append(RowError(post.row, *problem))
             chunk.posts = kept
             yield chunk
     except UnrecognisedFile as error:
         yield ParsedChunk(errors=[RowError(0, "", str(error))])
+
+
+def _unstorable(post: PostRow, most: dict[str, int]) -> tuple[str, str] | None:
+    """(column, reason) when the row cannot be stored as it is, else None."""
+    for name, limit in most.items():
+        found = len(getattr(post, name))
+        if found > limit:
+            return name, f"{found:,} characters; at most {limit} are stored"
+    if ROUNDED_ID.fullmatch(post.external_id):
+        return "external_id", ROUNDED_ID_MESSAGE.format(found=post.external_id)
+    return None
 
 
 __all__ = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
@@ -70,7 +70,7 @@ class ImportWriter:
     """Validates every chunk; writes a chunk only while the file has shown no error."""
 
     batch: ImportBatch
-    user: object
+    accounts: QuerySet  # the accounts the acting user may import into (`imports.importable_accounts`)
     account: SocialAccount | None
     institution: object
     counts: Counts = field(default_factory=Counts)
@@ -175,7 +175,7 @@ class ImportWriter:
         wanted = {(row.platform, row.handle.lstrip("@").lower()) for row in rows if row.handle} - self._accounts.keys()
         if not wanted:
             return
-        candidates = SocialAccount.objects.editable_by(self.user).select_related("platform")
+        candidates = self.accounts.select_related("platform")
         if self.institution is not None:
             candidates = candidates.for_institutions([self.institution.pk])
         handles = sorted({handle for _, handle in wanted})

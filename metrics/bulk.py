@@ -320,7 +320,9 @@ def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]
 def _write(snapshots: list[PostMetrics]) -> BulkResult:
     # Each item is the whole reading (a metric it leaves out is null), written as an API entry.
     result = POST_SNAPSHOTS.upsert(
-        [(snapshot.post_id, snapshot.captured_on, snapshot.counts, None) for snapshot in snapshots],
+        [snapshot.post_id for snapshot in snapshots],
+        [snapshot.captured_on for snapshot in snapshots],
+        [snapshot.counts for snapshot in snapshots],
         source=Provenance.API,
         partial=False,
         now=timezone.now(),

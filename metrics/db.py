@@ -36,8 +36,9 @@ def insert_rows(model, fields: Sequence[str], rows: list[Sequence], *, rows_per_
     Fields left out get NULL (not the model's default). Nothing is returned: read ids back with a query.
 
     By default one statement executed for every row; on PostgreSQL a COPY, several times faster again.
-    With `rows_per_insert`, multi-row INSERTs of at most that many rows each (fewer where the database's
-    parameter limit calls for it), the statements the ORM's `bulk_create` sends.
+    With `rows_per_insert`, multi-row INSERTs of at most that many rows each: the statements the ORM's
+    `bulk_create(batch_size=rows_per_insert)` sends, fewer rows each where the database's parameter limit
+    calls for it (counted, as `bulk_create` counts it, over every column of the model).
     """
     if not rows:
         return
@@ -47,7 +48,9 @@ def insert_rows(model, fields: Sequence[str], rows: list[Sequence], *, rows_per_
     marks = f"({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:
         if rows_per_insert is not None:
-            fit = connection.ops.bulk_batch_size([meta.get_field(name) for name in fields], rows)
+            fit = connection.ops.bulk_batch_size(
+                [field for field in meta.concrete_fields if not field.primary_key], rows
+            )
             size = max(min(rows_per_insert, fit), 1)
             for start in range(0, len(rows), size):
                 batch = rows[start : start + size]

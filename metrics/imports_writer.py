@@ -200,7 +200,10 @@ class ImportWriter:
             return
         # The file's counts over the stored ones: a metric the file has no column for stays as it is.
         result = POST_SNAPSHOTS.upsert(
-            [(post_ids[key], captured_on, row.metrics, row.row) for row, _, key, captured_on in rows],
+            [post_ids[key] for _, _, key, _ in rows],
+            [captured_on for _, _, _, captured_on in rows],
+            [row.metrics for row, _, _, _ in rows],
+            source_rows=[row.row for row, _, _, _ in rows],
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
             partial=True,
@@ -222,8 +225,8 @@ class ImportWriter:
         """
         latest = {key: (row, account) for row, account, key, _ in rows}
         stored = {
-            key: (pk, dict(zip(POST_FIELDS, values, strict=True)))
-            for key, (pk, *values) in posts_by_key(Post.objects, latest, values=POST_FIELDS).items()
+            key: (post[0], dict(zip(POST_FIELDS, post[1:], strict=True)))
+            for key, post in posts_by_key(Post.objects, latest, values=POST_FIELDS).items()
         }
         updated_at = db_value(Post, "updated_at", now)
         new, changed = [], []
@@ -277,14 +280,20 @@ class ImportWriter:
     def _write_account_rows(self, rows: list[tuple[AccountRow, SocialAccount]], *, now) -> None:
         if not rows:
             return
-        readings = []
-        for row, account in rows:
-            # A blank cell is "not in this file": the stored count stays.
-            counts = {name: getattr(row, name) for name in ACCOUNT_SNAPSHOTS.metrics}
-            counts = {name: value for name, value in counts.items() if value is not None}
-            readings.append((account.pk, row.captured_on, counts, row.row))
+        # A blank cell is "not in this file": the stored count stays.
+        counts = [
+            {name: value for name in ACCOUNT_SNAPSHOTS.metrics if (value := getattr(row, name)) is not None}
+            for row, _ in rows
+        ]
         result = ACCOUNT_SNAPSHOTS.upsert(
-            readings, source=Provenance.IMPORT, import_batch_id=self.batch.pk, partial=True, now=now
+            [account.pk for _, account in rows],
+            [row.captured_on for row, _ in rows],
+            counts,
+            source_rows=[row.row for row, _ in rows],
+            source=Provenance.IMPORT,
+            import_batch_id=self.batch.pk,
+            partial=True,
+            now=now,
         )
         for row, first in result.repeats:
             self.fail(RowError(row, "", f"Repeats row {first}: the same day twice."))

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from accounts.admin_scoping import ScopedModelAdmin
 from accounts.models import Institution, SocialAccount
 from metrics.importers.limits import UPLOAD_TOO_LARGE
-from metrics.imports import confirm_preview, import_file
+from metrics.imports import ImportRefused, confirm_preview, import_file
 from metrics.models import ImportBatch
 from metrics.uploads import refusal, upload_limit
 
@@ -114,15 +114,19 @@ class ImportBatchAdmin(ScopedModelAdmin):
         if reason := refusal(request):
             form.errors["file"] = form.error_class([reason])  # stopped as it streamed in: nothing kept
         if request.method == "POST" and form.is_valid():
-            batch = import_file(
-                user=request.user,
-                upload=form.cleaned_data["file"],
-                account=form.cleaned_data["account"],
-                institution=form.cleaned_data["institution"],
-                captured_on=form.cleaned_data["captured_on"],
-                dry_run=True,
-            )
-            return redirect("admin:metrics_importbatch_preview", pk=batch.pk)
+            try:
+                batch = import_file(
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
+                    account=form.cleaned_data["account"],
+                    institution=form.cleaned_data["institution"],
+                    captured_on=form.cleaned_data["captured_on"],
+                    dry_run=True,
+                )
+            except ImportRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                return redirect("admin:metrics_importbatch_preview", pk=batch.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -135,7 +139,11 @@ class ImportBatchAdmin(ScopedModelAdmin):
     def preview_view(self, request, pk):
         batch = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEW:
-            imported = confirm_preview(batch=batch, user=request.user)
+            try:
+                imported = confirm_preview(batch=batch, user=request.user)
+            except ImportRefused as refused:
+                self.message_user(request, f"Not imported: {refused}", messages.ERROR)
+                return redirect(reverse("admin:metrics_importbatch_preview", args=[batch.pk]))
             level = messages.ERROR if imported.status == ImportBatch.Status.REFUSED else messages.SUCCESS
             self.message_user(request, f"Import #{imported.pk}: {imported.message}", level)
             return redirect(reverse("admin:metrics_importbatch_change", args=[imported.pk]))

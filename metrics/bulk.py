@@ -18,23 +18,24 @@ so the number of queries does not grow with the rows (beyond the batches that
 the database's parameter limit calls for).
 """
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.api_scoping import MAX_ID, READ_ONLY_ROLE, may_write_at_all
 from accounts.models import SocialAccount
-from metrics.db import in_batches, update_fields
+from metrics.db import in_batches
 from metrics.models import Post, PostMetrics, Provenance
+from metrics.snapshots import POST_SNAPSHOTS, posts_by_key
 from metrics.vocabulary import METRIC_FIELDS
 
 MAX_ROWS = 10_000
-# Rows per INSERT / UPDATE statement (SQLite lowers it further to fit its parameter limit).
+# Rows per INSERT statement (SQLite lowers it further to fit its parameter limit).
 WRITE_BATCH = 1_000
 
 DOES_NOT_EXIST = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
@@ -130,14 +131,6 @@ class _Row:
     captured_on: date | None = None
     counts: dict[str, int | None] = field(default_factory=dict)
     post: Post | None = None
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """What the upsert needs of a stored snapshot."""
-
-    pk: int
-    counts: dict[str, int | None]
 
 
 def upsert_post_metrics(*, user, rows: list[dict]) -> BulkResult:
@@ -252,11 +245,7 @@ def _resolve_posts(rows: list[_Row], *, user, errors: list[RowError]) -> None:
     by_id = {post.pk: post for batch in in_batches(ids) for post in visible.filter(pk__in=batch)}
 
     keys = {(row.account_id, row.external_id) for row in rows if row.account_id is not None and row.external_id}
-    by_key = {}
-    for batch in in_batches(keys, per_value=2):
-        # Accounts x external ids may match a few posts too many; the exact pairs are picked below.
-        candidates = visible.filter(account_id__in={a for a, _ in batch}, external_id__in={e for _, e in batch})
-        by_key.update({(post.account_id, post.external_id): post for post in candidates})
+    by_key = posts_by_key(visible, keys)
 
     unresolved_accounts = {
         row.account_id
@@ -329,42 +318,14 @@ def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]
 
 
 def _write(snapshots: list[PostMetrics]) -> BulkResult:
-    existing = _existing(snapshots)
-    creates, updates, unchanged = [], [], 0
-    for snapshot in snapshots:
-        stored = existing.get((snapshot.post_id, snapshot.captured_on))
-        if stored is None:
-            creates.append(snapshot)
-        elif stored.counts == snapshot.counts:
-            unchanged += 1
-        else:
-            updates.append((stored.pk, snapshot))
-    PostMetrics.objects.bulk_create(creates, batch_size=WRITE_BATCH)
-    _save_new_counts(updates)
-    return BulkResult(created=len(creates), updated=len(updates), unchanged=unchanged)
-
-
-def _existing(snapshots: list[PostMetrics]) -> dict[tuple[int, date], _Stored]:
-    """The stored snapshots of the (post, day) pairs of `snapshots`, in a query per batch of posts."""
-    days_by_post = defaultdict(set)
-    for snapshot in snapshots:
-        days_by_post[snapshot.post_id].add(snapshot.captured_on)
-    found = {}
-    for batch in in_batches(days_by_post):
-        days = set().union(*(days_by_post[post_id] for post_id in batch))
-        # A range rather than the list of days keeps the statement short; the exact pairs are picked here.
-        stored = PostMetrics.objects.filter(post_id__in=batch, captured_on__range=(min(days), max(days)))
-        for pk, post_id, day, *counts in stored.order_by().values_list("pk", "post", "captured_on", *METRIC_FIELDS):
-            if day in days_by_post[post_id]:
-                found[(post_id, day)] = _Stored(pk, dict(zip(METRIC_FIELDS, counts, strict=True)))
-    return found
-
-
-def _save_new_counts(updates: list[tuple[int, PostMetrics]]) -> None:
-    """Overwrite each stored snapshot (pk) with the new counts, as an API entry nobody has verified yet."""
-    for pk, snapshot in updates:
-        snapshot.pk = pk
-        snapshot.source, snapshot.verified_by, snapshot.verified_at = Provenance.API, None, None
-        snapshot.import_batch, snapshot.source_row = None, None
-    fields = [*METRIC_FIELDS, "source", "verified_by", "verified_at", "import_batch", "source_row"]
-    update_fields([snapshot for _, snapshot in updates], fields)
+    # Each item is the whole reading (a metric it leaves out is null), written as an API entry.
+    result = POST_SNAPSHOTS.upsert(
+        [snapshot.post_id for snapshot in snapshots],
+        [snapshot.captured_on for snapshot in snapshots],
+        [snapshot.counts for snapshot in snapshots],
+        source=Provenance.API,
+        partial=False,
+        now=timezone.now(),
+        rows_per_insert=WRITE_BATCH,
+    )
+    return BulkResult(created=result.created, updated=result.updated, unchanged=result.unchanged)

@@ -30,23 +30,39 @@ def db_value(model, name: str, value):
     return model._meta.get_field(name).get_db_prep_save(value, connection)
 
 
-def insert_rows(model, fields: Sequence[str], rows: list[Sequence]) -> None:
+def insert_rows(model, fields: Sequence[str], rows: list[Sequence], *, rows_per_insert: int | None = None) -> None:
     """
-    INSERT `rows` (tuples of values for `fields`, in that order, ready for the driver) into `model`'s table,
-    in one statement executed for every row; on PostgreSQL a COPY, several times faster again. Fields left
-    out get NULL (not the model's default). Nothing is returned: read ids back with a query.
+    INSERT `rows` (tuples of values for `fields`, in that order, ready for the driver) into `model`'s table.
+    Fields left out get NULL (not the model's default). Nothing is returned: read ids back with a query.
+
+    By default one statement executed for every row; on PostgreSQL a COPY, several times faster again.
+    With `rows_per_insert`, multi-row INSERTs of at most that many rows each: the statements the ORM's
+    `bulk_create(batch_size=rows_per_insert)` sends, fewer rows each where the database's parameter limit
+    calls for it (counted, as `bulk_create` counts it, over every column of the model).
     """
     if not rows:
         return
     meta = model._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    marks = f"({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if rows_per_insert is not None:
+            fit = connection.ops.bulk_batch_size(
+                [field for field in meta.concrete_fields if not field.primary_key], rows
+            )
+            size = max(min(rows_per_insert, fit), 1)
+            for start in range(0, len(rows), size):
+                batch = rows[start : start + size]
+                values = ", ".join([marks] * len(batch))
+                cursor.execute(
+                    f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}",
+                    [value for row in batch for value in row],
+                )
+        elif connection.vendor == "postgresql":
             _copy(cursor, f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", rows)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {marks}", rows)
 
 
 def _copy(cursor, sql: str, rows: list[Sequence]) -> None:
@@ -63,6 +79,9 @@ def update_rows(model, fields: Sequence[str], rows: list[Sequence]) -> None:
     """
     Set `fields` of many rows of `model`: each row is the new values (ready for the driver) followed by
     the primary key. One UPDATE statement run for every row in one call.
+
+    Not `QuerySet.bulk_update`: it builds a CASE WHEN expression per row and column in Python, and 10,000
+    snapshots took about a minute on SQLite and PostgreSQL alike; this takes a fraction of a second.
     """
     if not rows:
         return
@@ -71,22 +90,3 @@ def update_rows(model, fields: Sequence[str], rows: list[Sequence]) -> None:
     assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s", rows)
-
-
-def update_fields(objects: list, fields: list[str]) -> None:
-    """
-    Like `QuerySet.bulk_update(objects, fields)`: save those fields of each object (found by pk).
-
-    Not `bulk_update` itself: it builds a CASE WHEN expression per row and column in Python, and
-    10,000 snapshots took about a minute on SQLite and PostgreSQL alike; this takes a fraction of a
-    second on SQLite and about a second on PostgreSQL.
-    """
-    if not objects:
-        return
-    meta = objects[0]._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    rows = [
-        [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in model_fields), obj.pk]
-        for obj in objects
-    ]
-    update_rows(meta.model, fields, rows)

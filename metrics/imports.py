@@ -12,28 +12,68 @@ the chosen account, and upserts posts on (account, external id) and snapshots on
 Every batch is recorded, with its file when it wrote anything (or may, after a
 preview), and every snapshot it writes points back to its batch and source row.
 The parsed rows are checked and saved chunk by chunk by `imports_writer.ImportWriter`.
+
+Who may import what is decided here, for every entry point: the acting user imports into an account
+they may change (an institution admin: their institution's; a faculty member: their own; a reviewer:
+none), and only an institution's admins (and superusers) import a template naming several of its
+accounts. Otherwise `import_file` raises `ImportRefused`, before reading the file or writing anything.
 """
 
 import hashlib
+import logging
 import os
 import zoneinfo
 from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.access import access_for
 from accounts.models import SocialAccount
 from metrics.importers import open_export
 from metrics.importers.base import RowError, UnrecognisedFile
 from metrics.imports_writer import ImportWriter
 from metrics.models import ImportBatch
 
+logger = logging.getLogger(__name__)
+
+NOT_YOUR_ACCOUNT = "Your role does not allow importing into this account."
+NOT_YOUR_INSTITUTION = "Only the institution's admins import files naming several accounts."
+
+
+class ImportRefused(PermissionDenied):
+    """The acting user may not import into that account (or that institution); nothing was read or written."""
+
 
 class _RollBack(Exception):
     """Undo the writes of a refused file or a dry run, keeping the counts."""
+
+
+def importable_accounts(user) -> QuerySet[SocialAccount]:
+    """
+    The accounts `user` may import into: those they may change. `user` None is the command line run
+    without a user, which acts as a superuser: every account.
+    """
+    return SocialAccount.objects.all() if user is None else SocialAccount.objects.editable_by(user)
+
+
+def check_may_import(*, user, account: SocialAccount | None = None, institution=None) -> None:
+    """Raise ImportRefused unless `user` may import into `account`, or a template naming `institution`'s accounts."""
+    if user is None:
+        return
+    if account is not None:
+        if not importable_accounts(user).filter(pk=account.pk).exists():
+            raise ImportRefused(NOT_YOUR_ACCOUNT)
+        return
+    access = access_for(user)
+    # `Institution.objects.administered_by(user)`, read from the roles already loaded rather than queried again.
+    if not (access.is_superuser or institution.pk in access.admin_institution_ids):
+        raise ImportRefused(NOT_YOUR_INSTITUTION)
 
 
 def import_file(
@@ -49,11 +89,40 @@ def import_file(
 ) -> ImportBatch:
     """
     Import `upload` (a Django File) into `account` (or, for a template naming its accounts, for
-    `institution`); return the saved batch, whose status says what happened. The caller has already
-    checked that `user` may write to `account` / `institution`; rows naming other accounts are
-    checked here.
+    `institution`) as `user`; return the saved batch, whose status says what happened.
+
+    Raises ImportRefused, with nothing read or recorded, when `user` may not import there
+    (`check_may_import`); rows of a template naming accounts that `user` may not import into are
+    errors of the file. `user` None is the command line without a user: every right, no uploader.
     """
-    today = today or timezone.localdate()
+    if (account is None) == (institution is None):
+        raise ValueError("Import into an account, or a template for an institution: exactly one of them.")
+    try:
+        check_may_import(user=user, account=account, institution=institution)
+    except ImportRefused:
+        _log_refusal("permission", user=user, account=account, institution=institution)
+        raise
+    batch, row_errors = _import(
+        user=user,
+        upload=upload,
+        account=account,
+        institution=institution,
+        captured_on=captured_on,
+        dry_run=dry_run,
+        today=today or timezone.localdate(),
+        progress=progress,
+    )
+    if batch.status == ImportBatch.Status.REFUSED:
+        _log_refusal(
+            "invalid file", user=user, account=account, institution=institution, batch=batch, errors=row_errors
+        )
+    else:
+        _log_outcome(batch, user=user)
+    return batch
+
+
+def _import(*, user, upload, account, institution, captured_on, dry_run, today, progress) -> tuple[ImportBatch, int]:
+    """The import itself, once `user` may do it: the batch, and how many row errors refused the file."""
     data_hash, size = _checksum(upload)
     batch = ImportBatch(
         account=account,
@@ -64,9 +133,9 @@ def import_file(
         sha256=data_hash,
     )
     if size > settings.IMPORT_MAX_BYTES:
-        return _refuse(batch, f"The file is {size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,} bytes.")
+        return _refuse(batch, f"The file is {size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,} bytes."), 0
     if size == 0:
-        return _refuse(batch, "The file is empty.")
+        return _refuse(batch, "The file is empty."), 0
 
     earlier = ImportBatch.objects.filter(
         sha256=data_hash, account=account, institution=institution, status=ImportBatch.Status.IMPORTED
@@ -79,22 +148,22 @@ def import_file(
             f"(import #{earlier.pk}); nothing changed."
         )
         batch.save()
-        return batch
+        return batch, 0
 
     upload.seek(0)
     try:
         parsed = open_export(upload, filename=batch.file_name, today=today, tz=_time_zone(account, institution))
     except UnrecognisedFile as error:
-        return _refuse(batch, str(error))
+        return _refuse(batch, str(error)), 0
     facts = parsed.facts
     batch.format = facts.format
     batch.ignored_columns = list(facts.ignored_columns)
     batch.captured_on = facts.captured_on or captured_on or today
     mismatch = _account_mismatch(facts, account)
     if mismatch:
-        return _refuse(batch, mismatch)
+        return _refuse(batch, mismatch), 0
 
-    writer = ImportWriter(batch=batch, user=user, account=account, institution=institution)
+    writer = ImportWriter(batch=batch, accounts=importable_accounts(user), account=account, institution=institution)
     with transaction.atomic():
         batch.status = ImportBatch.Status.PREVIEW if dry_run else ImportBatch.Status.IMPORTED
         batch.save()
@@ -117,11 +186,11 @@ def import_file(
         upload.seek(0)
         # Storage copies a File in chunks: a large export is never held in memory whole.
         batch.file.save(batch.file_name, upload if isinstance(upload, File) else File(upload), save=True)
-    return batch
+    return batch, writer.error_count
 
 
 def confirm_preview(*, batch: ImportBatch, user) -> ImportBatch:
-    """Import for real the file a preview batch holds, as the same account and date."""
+    """Import for real the file a preview batch holds, as the same account and date, as `user` (see `import_file`)."""
     with batch.file.open("rb") as stored:
         stored.name = batch.file_name
         return import_file(
@@ -131,6 +200,48 @@ def confirm_preview(*, batch: ImportBatch, user) -> ImportBatch:
             institution=batch.institution,
             captured_on=batch.captured_on,
         )
+
+
+def _log_refusal(reason: str, *, user, account, institution, batch: ImportBatch | None = None, errors: int = 0):
+    # Ids and counts only: never the file's content, captions, names or e-mail addresses (nor the batch's
+    # message, which may quote a handle).
+    logger.warning(
+        "Import refused (%s): batch %s, user %s, account %s, institution %s, format %s, %d row errors",
+        reason,
+        batch.pk if batch is not None else "-",
+        _user_id(user),
+        account.pk if account is not None else "-",
+        institution.pk if institution is not None else "-",
+        (batch.format if batch is not None else "") or "-",
+        errors,
+    )
+
+
+def _log_outcome(batch: ImportBatch, *, user) -> None:
+    logger.info(
+        "Import completed (%s): batch %s, user %s, account %s, institution %s, format %s, posts %d created %d updated, "
+        "snapshots %d created %d updated, follower snapshots %d created %d updated, rows %d unchanged %d skipped",
+        batch.status,
+        batch.pk,
+        _user_id(user),
+        batch.account_id or "-",
+        batch.institution_id or "-",
+        batch.format or "-",
+        batch.posts_created,
+        batch.posts_updated,
+        batch.snapshots_created,
+        batch.snapshots_updated,
+        batch.account_snapshots_created,
+        batch.account_snapshots_updated,
+        batch.rows_unchanged,
+        batch.rows_skipped,
+    )
+
+
+def _user_id(user) -> str:
+    if user is None:
+        return "- (command line)"
+    return str(user.pk) if user.pk is not None else "- (anonymous)"
 
 
 def _finish(batch: ImportBatch, writer: ImportWriter) -> None:

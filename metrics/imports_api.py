@@ -8,11 +8,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.access import access_for
 from accounts.api_scoping import RolePermission
 from accounts.models import Institution, SocialAccount
 from metrics.importers.limits import UPLOAD_TOO_LARGE
-from metrics.imports import import_file
+from metrics.imports import ImportRefused, import_file
 from metrics.models import ImportBatch
 from metrics.uploads import refusal, upload_limit
 
@@ -111,20 +110,19 @@ class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         upload = ImportRequestSerializer(data=data, context={"request": request})
         upload.is_valid(raise_exception=True)
         options = upload.validated_data
-        account, institution = options.get("account"), options.get("institution")
-        if account is not None and not SocialAccount.objects.editable_by(request.user).filter(pk=account.pk).exists():
-            raise PermissionDenied("Your role does not allow importing into this account.")
-        access = access_for(request.user)
-        if institution is not None and not (access.is_superuser or institution.pk in access.admin_institution_ids):
-            raise PermissionDenied("Only the institution's admins import files naming several accounts.")
-        batch = import_file(
-            user=request.user,
-            upload=options["file"],
-            account=account,
-            institution=institution,
-            captured_on=options.get("captured_on"),
-            dry_run=options["dry_run"],
-        )
+        try:
+            batch = import_file(
+                user=request.user,
+                upload=options["file"],
+                account=options.get("account"),
+                institution=options.get("institution"),
+                captured_on=options.get("captured_on"),
+                dry_run=options["dry_run"],
+            )
+        except ImportRefused as refused:
+            # An account or institution the user cannot see was "does not exist" (400) above; this one they
+            # see but may not import into.
+            raise PermissionDenied(str(refused)) from None
         answer = {
             ImportBatch.Status.REFUSED: status.HTTP_400_BAD_REQUEST,
             ImportBatch.Status.DUPLICATE: status.HTTP_200_OK,

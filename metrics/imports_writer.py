@@ -2,9 +2,10 @@
 Saving an import's rows, one parsed chunk at a time: the second half of `metrics.imports.import_file`.
 
 `ImportWriter.add(chunk)` checks the chunk's rows (their account, their dates, repeats), then upserts
-posts on (account, external id) and snapshots on (post, captured_on); every snapshot records its batch and
-source row. Once the file has shown an error nothing more is written (the workflow rolls back what was),
-but every chunk is still checked, so that the person sees every problem at once.
+posts on (account, external id) and snapshots on (post, captured_on) (with `metrics.snapshots`, the upsert
+the bulk API uses too); every snapshot records its batch and source row. Once the file has shown an error
+nothing more is written (the workflow rolls back what was), but every chunk is still checked, so that the
+person sees every problem at once.
 
 Why rows are written as plain tuples (`metrics.db`) and read back with `values_list`, not as model
 instances: a large template is a million rows, and building, converting and saving an instance per row
@@ -23,18 +24,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from metrics.db import db_value, in_batches, insert_rows, update_fields, update_rows
+from metrics.db import db_value, insert_rows, update_rows
 from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
-from metrics.models import AccountMetrics, ImportBatch, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
+from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, posts_by_key
+from metrics.vocabulary import CareerCategory, ContentType
 
 MAX_LISTED_ERRORS = 500
 ACCOUNTS_PER_QUERY = 100  # handles per lookup (each one an OR'ed condition; SQLite caps a statement's depth)
-BATCH_SIZE = 2000  # instances per INSERT for the ORM's bulk_create (account rows)
 POST_FIELDS = ("url", "published_at", "content_type", "caption", "category")
 # Exports that do not say what kind of post a row is: the platform's usual kind. The template
 # (any platform) has no default and must say it for a new post.
@@ -49,14 +50,7 @@ DEFAULT_CONTENT_TYPES = {
 # Looked up for every row: plain sets, since `ContentType.values` builds a new list on every call.
 CONTENT_TYPES = frozenset(ContentType.values)
 CATEGORIES = frozenset(CareerCategory.values)
-METRICS = tuple(METRIC_FIELDS)
-METRIC_INDEX = {name: index for index, name in enumerate(METRICS)}
-all_metrics = operator.itemgetter(*METRICS)  # a row's counts in METRICS order, when it has every one
-IMPORTED = Provenance.IMPORT.value  # the plain string: a driver need not know Django's choices
 NEW_POST_FIELDS = ("account", "external_id", *POST_FIELDS, "hashtags", "highlight_note", "created_at", "updated_at")
-NEW_SNAPSHOT_FIELDS = ("post", "captured_on", "source", "import_batch", "source_row", "created_at", *METRICS)
-# An imported reading replaces the stored one: its counts, its provenance, and no verification any more.
-CHANGED_SNAPSHOT_FIELDS = (*METRICS, "source", "import_batch", "source_row", "verified_by", "verified_at")
 
 
 @dataclass
@@ -76,14 +70,13 @@ class ImportWriter:
     """Validates every chunk; writes a chunk only while the file has shown no error."""
 
     batch: ImportBatch
-    user: object
+    accounts: QuerySet  # the accounts the acting user may import into (`imports.importable_accounts`)
     account: SocialAccount | None
     institution: object
     counts: Counts = field(default_factory=Counts)
     errors: list[RowError] = field(default_factory=list)  # the first MAX_LISTED_ERRORS
     error_count: int = 0  # all of them
     _accounts: dict = field(default_factory=dict)  # (platform, lower-case handle) -> account or None
-    _days: dict = field(default_factory=dict)  # capture date -> as the driver takes it (a file has few)
 
     def fail(self, error: RowError) -> None:
         self.error_count += 1
@@ -101,7 +94,7 @@ class ImportWriter:
             return  # keep validating the rest of the file, but write nothing more
         now = timezone.now()
         self._write_posts(posts, now=now)
-        self._write_account_rows(account_rows)
+        self._write_account_rows(account_rows, now=now)
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -182,7 +175,7 @@ class ImportWriter:
         wanted = {(row.platform, row.handle.lstrip("@").lower()) for row in rows if row.handle} - self._accounts.keys()
         if not wanted:
             return
-        candidates = SocialAccount.objects.editable_by(self.user).select_related("platform")
+        candidates = self.accounts.select_related("platform")
         if self.institution is not None:
             candidates = candidates.for_institutions([self.institution.pk])
         handles = sorted({handle for _, handle in wanted})
@@ -202,63 +195,39 @@ class ImportWriter:
     def _write_posts(self, rows: list[tuple[PostRow, SocialAccount, tuple[int, str], date]], *, now) -> None:
         if not rows:
             return
-        post_ids, stored_posts = self._upsert_posts(rows, now=now)
+        post_ids, new_posts = self._upsert_posts(rows, now=now)
         if self.error_count:
             return
-        # Only a post stored before this chunk can have a snapshot already.
-        stored = self._stored_snapshots(
-            (post_ids[key], captured_on) for _, _, key, captured_on in rows if key in stored_posts
+        # The file's counts over the stored ones: a metric the file has no column for stays as it is.
+        result = POST_SNAPSHOTS.upsert(
+            [post_ids[key] for _, _, key, _ in rows],
+            [captured_on for _, _, _, captured_on in rows],
+            [row.metrics for row, _, _, _ in rows],
+            source_rows=[row.row for row, _, _, _ in rows],
+            source=Provenance.IMPORT,
+            import_batch_id=self.batch.pk,
+            partial=True,
+            now=now,
+            new_owners=new_posts,
         )
-        created_at, batch_id, days = db_value(PostMetrics, "created_at", now), self.batch.pk, self._days
-        new, changed = [], []
-        for row, _, key, captured_on in rows:
-            post_id = post_ids[key]
-            found = stored.get((post_id, captured_on))
-            if found is None:
-                day = days.get(captured_on)
-                if day is None:
-                    day = days[captured_on] = db_value(PostMetrics, "captured_on", captured_on)
-                counts = row.metrics
-                counts = all_metrics(counts) if len(counts) == len(METRICS) else [counts.get(name) for name in METRICS]
-                new.append((post_id, day, IMPORTED, batch_id, row.row, created_at, *counts))
-                continue
-            pk, stored_batch_id, source_row, values = found
-            if stored_batch_id == batch_id:
-                self.fail(RowError(row.row, "", f"Repeats row {source_row}: the same snapshot twice."))
-                continue
-            # The file's counts over the stored ones; a metric the file has no column for stays as it is.
-            merged = list(values)
-            for name, value in row.metrics.items():
-                merged[METRIC_INDEX[name]] = value
-            if merged == values:
-                self.counts.rows_unchanged += 1
-                continue
-            changed.append((*merged, IMPORTED, batch_id, row.row, None, None, pk))
-        if self.error_count:
-            return
-        insert_rows(PostMetrics, NEW_SNAPSHOT_FIELDS, new)
-        update_rows(PostMetrics, CHANGED_SNAPSHOT_FIELDS, changed)
-        self.counts.snapshots_created += len(new)
-        self.counts.snapshots_updated += len(changed)
+        for row, first in result.repeats:
+            self.fail(RowError(row, "", f"Repeats row {first}: the same snapshot twice."))
+        self.counts.snapshots_created += result.created
+        self.counts.snapshots_updated += result.updated
+        self.counts.rows_unchanged += result.unchanged
 
     def _upsert_posts(
         self, rows: list[tuple[PostRow, SocialAccount, tuple[int, str], date]], *, now
     ) -> tuple[dict, set]:
         """
         Create or update the posts of the rows (the last row of a post wins). Returns the id of every
-        post, keyed by (account id, external id), and the keys of those that were stored before.
+        post, keyed by (account id, external id), and the ids of those created here.
         """
         latest = {key: (row, account) for row, account, key, _ in rows}
-        stored = {}
-        for keys in in_batches(latest, per_value=2):
-            posts = Post.objects.filter(
-                account_id__in={account_id for account_id, _ in keys},
-                external_id__in={external_id for _, external_id in keys},
-            )
-            for pk, account_id, external_id, *values in posts.order_by().values_list(
-                "pk", "account_id", "external_id", *POST_FIELDS
-            ):
-                stored[(account_id, external_id)] = (pk, dict(zip(POST_FIELDS, values, strict=True)))
+        stored = {
+            key: (post[0], dict(zip(POST_FIELDS, post[1:], strict=True)))
+            for key, post in posts_by_key(Post.objects, latest, values=POST_FIELDS).items()
+        }
         updated_at = db_value(Post, "updated_at", now)
         new, changed = [], []
         for key, (row, account) in latest.items():
@@ -286,8 +255,12 @@ class ImportWriter:
         self.counts.posts_created += len(new)
         self.counts.posts_updated += len(changed)
         ids = {key: pk for key, (pk, _) in stored.items()}
-        ids.update(self._post_ids([(account_id, external_id) for account_id, external_id, *_ in new]))
-        return ids, set(stored)
+        # The ids of the posts just inserted (neither an executemany nor a COPY returns them).
+        created = posts_by_key(
+            Post.objects, [(account_id, external_id) for account_id, external_id, *_ in new], values=()
+        )
+        ids.update({key: pk for key, (pk,) in created.items()})
+        return ids, {pk for (pk,) in created.values()}
 
     @staticmethod
     def _post_values(values: dict) -> tuple:
@@ -302,77 +275,28 @@ class ImportWriter:
             hashtag_search_text(caption),
         )
 
-    @staticmethod
-    def _post_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
-        """The ids of the posts just inserted (neither an executemany nor a COPY returns them)."""
-        wanted, ids = set(keys), {}
-        for batch in in_batches(wanted, per_value=2):
-            posts = Post.objects.filter(
-                account_id__in={account_id for account_id, _ in batch},
-                external_id__in={external_id for _, external_id in batch},
-            )
-            for pk, account_id, external_id in posts.order_by().values_list("pk", "account_id", "external_id"):
-                if (account_id, external_id) in wanted:
-                    ids[(account_id, external_id)] = pk
-        return ids
-
-    @staticmethod
-    def _stored_snapshots(keys) -> dict[tuple[int, date], tuple[int, int | None, int | None, list]]:
-        """The stored snapshots of (post id, day) `keys`: (pk, import batch id, source row, counts)."""
-        days_by_post = defaultdict(set)
-        for post_id, day in keys:
-            days_by_post[post_id].add(day)
-        found = {}
-        for batch in in_batches(days_by_post):
-            days = set().union(*(days_by_post[post_id] for post_id in batch))
-            # A range rather than the list of days keeps the statement short; the exact pairs are picked here.
-            snapshots = PostMetrics.objects.filter(post_id__in=batch, captured_on__range=(min(days), max(days)))
-            for pk, post_id, day, batch_id, source_row, *counts in snapshots.order_by().values_list(
-                "pk", "post_id", "captured_on", "import_batch_id", "source_row", *METRICS
-            ):
-                if day in days_by_post[post_id]:
-                    found[(post_id, day)] = (pk, batch_id, source_row, counts)
-        return found
-
     # --- writing account rows (small files: followers by day) ---------------------------------
 
-    def _write_account_rows(self, rows: list[tuple[AccountRow, SocialAccount]]) -> None:
+    def _write_account_rows(self, rows: list[tuple[AccountRow, SocialAccount]], *, now) -> None:
         if not rows:
             return
-        existing = {
-            (snapshot.account_id, snapshot.captured_on): snapshot
-            for snapshot in AccountMetrics.objects.filter(
-                account_id__in={account.pk for _, account in rows}, captured_on__in={row.captured_on for row, _ in rows}
-            )
-        }
-        new, changed = [], []
-        for row, account in rows:
-            values = {name: getattr(row, name) for name in ("followers", "following", "posts_count")}
-            values = {name: value for name, value in values.items() if value is not None}
-            snapshot = existing.get((account.pk, row.captured_on))
-            if snapshot is None:
-                new.append(
-                    AccountMetrics(account=account, captured_on=row.captured_on, **values, **self._provenance(row))
-                )
-            elif snapshot.import_batch_id == self.batch.pk:
-                self.fail(RowError(row.row, "", f"Repeats row {snapshot.source_row}: the same day twice."))
-            elif any(getattr(snapshot, name) != value for name, value in values.items()):
-                for name, value in {
-                    **values,
-                    **self._provenance(row),
-                    "verified_by": None,
-                    "verified_at": None,
-                }.items():
-                    setattr(snapshot, name, value)
-                changed.append(snapshot)
-            else:
-                self.counts.rows_unchanged += 1
-        AccountMetrics.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        if changed:
-            fields = ["followers", "following", "posts_count", "source", "import_batch", "source_row"]
-            update_fields(changed, [*fields, "verified_by", "verified_at"])
-        self.counts.account_snapshots_created += len(new)
-        self.counts.account_snapshots_updated += len(changed)
-
-    def _provenance(self, row) -> dict:
-        return {"source": Provenance.IMPORT, "import_batch": self.batch, "source_row": row.row}
+        # A blank cell is "not in this file": the stored count stays.
+        counts = [
+            {name: value for name in ACCOUNT_SNAPSHOTS.metrics if (value := getattr(row, name)) is not None}
+            for row, _ in rows
+        ]
+        result = ACCOUNT_SNAPSHOTS.upsert(
+            [account.pk for _, account in rows],
+            [row.captured_on for row, _ in rows],
+            counts,
+            source_rows=[row.row for row, _ in rows],
+            source=Provenance.IMPORT,
+            import_batch_id=self.batch.pk,
+            partial=True,
+            now=now,
+        )
+        for row, first in result.repeats:
+            self.fail(RowError(row, "", f"Repeats row {first}: the same day twice."))
+        self.counts.account_snapshots_created += result.created
+        self.counts.account_snapshots_updated += result.updated
+        self.counts.rows_unchanged += result.unchanged

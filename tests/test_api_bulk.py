@@ -408,7 +408,7 @@ def test_verification_is_cleared_only_on_changed_rows(nora, root, alice_posts):
 def test_a_concurrent_write_answers_409_and_keeps_nothing(nora, alice_posts, monkeypatch):
     PostMetricsFactory(post=alice_posts[0], captured_on=DAY, likes=5)
     # As if another request had inserted the snapshot after this one looked.
-    monkeypatch.setattr("metrics.bulk._existing", lambda snapshots: {})
+    monkeypatch.setattr("metrics.snapshots.POST_SNAPSHOTS.stored", lambda snapshots: {})
 
     response = send(
         nora,

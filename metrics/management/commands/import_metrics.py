@@ -1,4 +1,10 @@
-"""python manage.py import_metrics PATH --account ID: the import workflow from the command line."""
+"""
+python manage.py import_metrics PATH --account ID [--user USERNAME]: the import workflow from the command line.
+
+With --user the import acts with that user's rights, exactly as their upload through the site would. Without
+it, whoever runs the command acts as a superuser (they hold the server and its database anyway), and the
+command says so before importing.
+"""
 
 from pathlib import Path
 
@@ -8,12 +14,17 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.models import Institution, SocialAccount
-from metrics.imports import import_file
+from metrics.imports import ImportRefused, import_file
 from metrics.models import ImportBatch
+
+AS_SUPERUSER = "No --user: importing as a superuser, with every right (no permission check, no uploader recorded)."
 
 
 class Command(BaseCommand):
-    help = "Import a platform's analytics export (or the template CSV) into an account."
+    help = (
+        "Import a platform's analytics export (or the template CSV) into an account. With --user, as that user, "
+        "with their rights; without it, as a superuser with every right."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
@@ -22,7 +33,13 @@ class Command(BaseCommand):
         target.add_argument("--institution", help="Slug: a template whose rows name their accounts.")
         parser.add_argument("--captured-on", type=_date, help="Export date (YYYY-MM-DD) if the file does not say.")
         parser.add_argument("--dry-run", action="store_true", help="Check and count; write nothing.")
-        parser.add_argument("--user", help="Username recorded as the uploader (default: none, a command-line import).")
+        parser.add_argument(
+            "--user",
+            help=(
+                "Username to import as: the import has that user's rights and records them as the uploader. "
+                "Without it the import acts as a superuser, with every right, and records no uploader."
+            ),
+        )
 
     def handle(self, *args, path, account, institution, captured_on, dry_run, user, **options):
         if not path.is_file():
@@ -33,17 +50,22 @@ class Command(BaseCommand):
             uploader = get_user_model().objects.get(username=user) if user else None
         except (SocialAccount.DoesNotExist, Institution.DoesNotExist, get_user_model().DoesNotExist) as error:
             raise CommandError(str(error)) from None
+        if uploader is None:
+            self.stdout.write(self.style.WARNING(AS_SUPERUSER))
 
         with path.open("rb") as handle, tqdm(unit=" rows", disable=options["verbosity"] == 0) as bar:
-            batch = import_file(
-                user=uploader,
-                upload=File(handle, name=path.name),
-                account=target_account,
-                institution=target_institution,
-                captured_on=captured_on,
-                dry_run=dry_run,
-                progress=bar.update,
-            )
+            try:
+                batch = import_file(
+                    user=uploader,
+                    upload=File(handle, name=path.name),
+                    account=target_account,
+                    institution=target_institution,
+                    captured_on=captured_on,
+                    dry_run=dry_run,
+                    progress=bar.update,
+                )
+            except ImportRefused as refusal:
+                raise CommandError(f"Not imported: {refusal} (--user {user})") from None
         self.stdout.write(_summary(batch))
         if batch.status == ImportBatch.Status.REFUSED:
             raise CommandError(f"Import #{batch.pk} refused: {batch.message}")

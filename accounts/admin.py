@@ -23,8 +23,8 @@ from accounts.admin_scoping import (
     has_admin_access,
 )
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
+from accounts.vocabulary import METRIC_CHOICES, ContentType, Interaction
 from metrics.models import AccountMetrics
-from metrics.vocabulary import METRIC_CHOICES, ContentType, Interaction
 
 User = get_user_model()
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 
 from accounts.scoping import NOTHING, ScopedQuerySet
-from metrics.vocabulary import METRIC_CHOICES, ContentType, Interaction
+from accounts.vocabulary import METRIC_CHOICES, ContentType, Interaction
 
 
 def _with_article(noun: str) -> str:

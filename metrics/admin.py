@@ -11,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, ScopedRelatedFilter
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
 from metrics.templatetags.engagement_format import count, percent
-from metrics.vocabulary import METRIC_FIELDS
 
 
 def not_computable(reason: str):

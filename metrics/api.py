@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import serializers
 from metrics.bulk import (
     BulkConflict,
@@ -24,7 +25,6 @@ from metrics.bulk import (
     upsert_post_metrics,
 )
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from metrics.vocabulary import METRIC_FIELDS
 
 
 class PostFilter(ScopedFilterSet):

@@ -29,9 +29,9 @@ from rest_framework import serializers
 
 from accounts.api_scoping import MAX_ID, READ_ONLY_ROLE, may_write_at_all
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import in_batches, update_fields
 from metrics.models import Post, PostMetrics, Provenance
-from metrics.vocabulary import METRIC_FIELDS
 
 MAX_ROWS = 10_000
 # Rows per INSERT / UPDATE statement (SQLite lowers it further to fit its parameter limit).

@@ -27,10 +27,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics.db import db_value, in_batches, insert_rows, update_fields, update_rows
 from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
 from metrics.models import AccountMetrics, ImportBatch, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 
 MAX_LISTED_ERRORS = 500
 ACCOUNTS_PER_QUERY = 100  # handles per lookup (each one an OR'ed condition; SQLite caps a statement's depth)

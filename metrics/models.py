@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import engagement
 from metrics.post_table import PostTable
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 
 # A hashtag is # followed by letters, digits or underscores, in any script.
 HASHTAG_RE = re.compile(r"#(\w+)")

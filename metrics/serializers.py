@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api_scoping import ScopedModelSerializer
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import EngagementSummary, RateSummary
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from metrics.vocabulary import METRIC_FIELDS
 
 # The post's latest snapshot (as of today), one field per metric; a count that was not reported is null.
 LatestMetricsSerializer = type(

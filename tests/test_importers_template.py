@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.importers import open_export, template
-from metrics.vocabulary import METRIC_FIELDS
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 TODAY = date(2026, 10, 5)

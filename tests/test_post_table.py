@@ -9,10 +9,10 @@ import random
 import numpy as np
 import pytest
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
 from metrics.models import Post
 from metrics.post_table import PostTable
-from metrics.vocabulary import METRIC_FIELDS
 from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db

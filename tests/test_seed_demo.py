@@ -30,8 +30,8 @@ from accounts.models import (
     SocialAccount,
     validate_orcid,
 )
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS
 from portfolio.demo import content as demo_content
 from portfolio.demo.build import (
     DEMO_PASSWORD,

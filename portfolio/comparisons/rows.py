@@ -21,10 +21,11 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Appointment, SocialAccount
+from accounts.vocabulary import ContentType
 from metrics import engagement
 from metrics.models import AccountMetrics, Post
 from metrics.post_table import PostTable
-from metrics.vocabulary import CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 from portfolio.comparisons.selection import Selection, aggregate_is_shown
 from portfolio.lib.percentiles import percentile_ranks
 

@@ -51,10 +51,11 @@ from datetime import date
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import audience as audience_summaries
 from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import integrity, privacy, scoring
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows

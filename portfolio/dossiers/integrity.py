@@ -44,9 +44,9 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Filtered
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import ACTION_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, start_of_day
-from metrics.vocabulary import METRIC_FIELDS
 
 # A count that goes down by more than this percentage (and by more than 1) between snapshots is flagged.
 DECREASE_TOLERANCE_PERCENT = 2

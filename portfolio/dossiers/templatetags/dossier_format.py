@@ -10,9 +10,9 @@ from django import template
 from django.utils.dateformat import format as format_date
 from django_countries import countries
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import ACTION_FIELDS
 from metrics.templatetags.engagement_format import NOT_COMPUTABLE, percent, rate_of
-from metrics.vocabulary import METRIC_FIELDS
 from portfolio.dossiers.integrity import NUMBERS
 
 register = template.Library()

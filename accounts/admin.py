@@ -24,7 +24,7 @@ from accounts.admin_scoping import (
 )
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 from accounts.vocabulary import METRIC_CHOICES, ContentType, Interaction
-from metrics.models import AccountMetrics
+from metrics.models import AccountMetrics, with_followers_as_of, with_post_count
 
 User = get_user_model()
 
@@ -370,13 +370,12 @@ class SocialAccountAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         # The platform is part of an account's name; the owner is a column.
-        return (
+        accounts = (
             super()
             .get_queryset(request)
             .select_related("platform", "faculty", "department__institution", "institution")
-            .with_followers_as_of(timezone.localdate())
-            .with_post_count()
         )
+        return with_post_count(with_followers_as_of(accounts, timezone.localdate()))
 
     @admin.display(description="owner")
     def owner(self, account):

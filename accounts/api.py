@@ -15,7 +15,7 @@ from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet, VisibleCho
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 from metrics.audience import audience_summary
 from metrics.audience_serializers import AudienceQuerySerializer, AudienceSummarySerializer
-from metrics.models import Post
+from metrics.models import Post, with_followers_as_of
 from metrics.serializers import EngagementQuerySerializer, EngagementSummarySerializer
 
 
@@ -135,7 +135,7 @@ class SocialAccountViewSet(ScopedModelViewSet):
     ordering_fields = ["handle", "id", "followers"]
 
     def base_queryset(self):
-        return self.queryset.select_related("platform").with_followers_as_of(timezone.localdate())
+        return with_followers_as_of(self.queryset.select_related("platform"), timezone.localdate())
 
     @extend_schema(parameters=[EngagementQuerySerializer], responses=EngagementSummarySerializer)
     @action(detail=True, methods=["get"])

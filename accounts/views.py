@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.access import access_for
 from accounts.models import Faculty, SocialAccount
 from metrics.engagement import empty_summary
-from metrics.models import Post
+from metrics.models import Post, with_followers_as_of, with_post_count
 
 
 @login_required
@@ -16,13 +16,8 @@ def faculty_profile(request, pk: int):
     faculty = get_object_or_404(Faculty.objects.visible_to(user), pk=pk)
     today = timezone.localdate()
     appointments = faculty.appointments.visible_to(user).select_related("department__institution")
-    accounts = list(
-        SocialAccount.objects.visible_to(user)
-        .filter(faculty=faculty)
-        .with_followers_as_of(today)
-        .with_post_count()
-        .select_related("platform")
-    )
+    accounts = SocialAccount.objects.visible_to(user).filter(faculty=faculty).select_related("platform")
+    accounts = list(with_post_count(with_followers_as_of(accounts, today)))
     summaries = Post.objects.filter(account__in=[a.pk for a in accounts]).engagement_summaries_by_account(today)
     for account in accounts:
         account.engagement = summaries.get(account.pk) or empty_summary(today)

@@ -3,10 +3,12 @@ Posts with their metrics as of a date, read as columns: the read behind every en
 
 `PostTable.read(posts, as_of, fields)` runs one query. For each post of the queryset it returns its id, account
 and publication time (whole seconds), the post fields asked for, the counted metrics of its latest snapshot
-captured on or before `as_of` (blank without one) and the account's followers on the publication day: the
-snapshot `PostQuerySet.with_metrics_as_of` picks and the followers `with_followers_on_publication` gives (tests
-hold the two reads to each other). The rows go straight from the database cursor into numpy arrays, with no
-Django object or dict per post: over 100,000 posts, building those cost more than the query.
+captured on or before `as_of` (blank without one) and the account's followers on the publication day. Both
+come from the rules every other read uses: the snapshot is the first of `PostMetrics.objects.on_or_before`, whose
+own SQL is the probe below, and the followers are `PostQuerySet.with_followers_on_publication` (tests hold the
+whole read equal to `PostMetrics.objects.as_of` and to the annotations that pages use for single posts). The
+rows go straight from the database cursor into numpy arrays, with no Django object or dict per post: over
+100,000 posts, building those cost more than the query.
 
 Why SQL around the ORM's query: finding each post's latest snapshot is one index probe per post. The ORM
 can only say it as a join whose condition holds a subquery, and PostgreSQL plans that as a hash join over every
@@ -23,6 +25,7 @@ import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connections, models
 from django.db.models import Func
+from django.db.models.expressions import RawSQL
 
 from metrics import engagement
 
@@ -108,15 +111,13 @@ def _fetch(posts, as_of: date, names: tuple[str, ...]) -> list[tuple]:
     """The rows of `PostTable.read`: `names`, then COUNTED_FIELDS, then the snapshot's id (None without one)."""
     connection = connections[posts.db]
     quote = connection.ops.quote_name
-    snapshots = posts.model._meta.get_field("snapshots").related_model._meta
-    table = quote(snapshots.db_table)
-    snapshot_id = quote(snapshots.pk.column)
-    post_id = quote("id")  # the inner query's name for the post's id (`names` starts with it)
-    post_column = quote(snapshots.get_field("post").column)
-    day_column = quote(snapshots.get_field("captured_on").column)
+    snapshots = posts.model._meta.get_field("snapshots").related_model
+    table = quote(snapshots._meta.db_table)
+    snapshot_id = quote(snapshots._meta.pk.column)
+    metrics = [field for field in engagement.COUNTED_FIELDS if field != "followers"]
     # Each counted field from the snapshot, but followers, which the inner query finds for the account.
     counted = ", ".join(
-        "p.followers" if field == "followers" else f"s.{quote(snapshots.get_field(field).column)}"
+        "p.followers" if field == "followers" else f"s.{quote(snapshots._meta.get_field(field).column)}"
         for field in engagement.COUNTED_FIELDS
     )
 
@@ -127,21 +128,27 @@ def _fetch(posts, as_of: date, names: tuple[str, ...]) -> list[tuple]:
         .values(*names, "followers")
     )
     try:
-        inner_sql, inner_params = inner.query.get_compiler(using=posts.db).as_sql()
+        inner_sql, inner_params = _sql(inner)
     except EmptyResultSet:  # a queryset that can match nothing (`.none()`, an empty `__in`)
         return []
-    latest = (
-        f"FROM {table} u WHERE u.{post_column} = p.{post_id} AND u.{day_column} <= %s "
-        f"ORDER BY u.{day_column} DESC LIMIT 1"
-    )
+    # The post's snapshot as of the date: the SQL of `on_or_before` itself, for the post of the outer row.
+    outer_post = RawSQL(f"p.{quote('id')}", (), output_field=models.BigIntegerField())
+    latest = snapshots.objects.using(posts.db).on_or_before(as_of, post=outer_post)
     if connection.vendor == "postgresql":
-        join = f"LEFT JOIN LATERAL (SELECT u.* {latest}) s ON TRUE"
+        # Selected by field name, which is also each column's name: `s.` reads them as from the table.
+        latest_sql, latest_params = _sql(latest.values(snapshots._meta.pk.attname, *metrics)[:1])
+        join = f"LEFT JOIN LATERAL ({latest_sql}) s ON TRUE"
     else:
-        join = f"LEFT JOIN {table} s ON s.{snapshot_id} = (SELECT u.{snapshot_id} {latest})"
+        latest_sql, latest_params = _sql(latest.values("pk")[:1])
+        join = f"LEFT JOIN {table} s ON s.{snapshot_id} = ({latest_sql})"
     sql = (
         f"SELECT {', '.join(f'p.{quote(name)}' for name in names)}, {counted}, s.{snapshot_id} "
         f"FROM ({inner_sql}) p {join}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*inner_params, connection.ops.adapt_datefield_value(as_of)))
+        cursor.execute(sql, (*inner_params, *latest_params))
         return cursor.fetchall()
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(using=queryset.db).as_sql()

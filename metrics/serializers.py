@@ -4,6 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import serializers as accounts_serializers
 from accounts.api_scoping import ScopedModelSerializer
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import EngagementSummary, RateSummary
@@ -18,6 +19,24 @@ LatestMetricsSerializer = type(
         **{field: serializers.IntegerField(allow_null=True) for field in METRIC_FIELDS},
     },
 )
+
+
+# An account as the API shows it: with its latest follower count (`with_followers_as_of`). A comment, not a
+# docstring: drf-spectacular would print a docstring into the schema's description of accounts.
+class SocialAccountSerializer(accounts_serializers.SocialAccountSerializer):
+    followers = serializers.SerializerMethodField(help_text="Latest reported follower count.")
+    followers_on = serializers.SerializerMethodField(help_text="The day that follower count was captured.")
+
+    class Meta(accounts_serializers.SocialAccountSerializer.Meta):
+        fields = [*accounts_serializers.SocialAccountSerializer.Meta.fields, "followers", "followers_on"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_followers(self, account) -> int | None:
+        return getattr(account, "followers", None)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_followers_on(self, account):
+        return getattr(account, "followers_on", None)
 
 
 class PostEngagementSerializer(serializers.Serializer):

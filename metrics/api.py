@@ -54,7 +54,7 @@ class SocialAccountViewSet(accounts_api.SocialAccountViewSet):
         window = query.validated_data
         posts = Post.objects.filter(account=account).published_between(window.get("start"), window.get("end"))
         summary = posts.engagement_summary(window["as_of"])
-        return Response(serializers.EngagementSummarySerializer.from_summary(summary, account=account, **window))
+        return Response(serializers.EngagementSummarySerializer.for_account(summary, account=account, **window))
 
     @extend_schema(parameters=[AudienceQuerySerializer], responses=AudienceSummarySerializer)
     @action(detail=True, methods=["get"])

@@ -142,11 +142,11 @@ class RateSummarySerializer(serializers.Serializer):
         return {**rate.as_dict(), "posts": rate.posts}
 
 
-class EngagementSummarySerializer(serializers.Serializer):
-    account = serializers.IntegerField()
-    start = serializers.DateField(allow_null=True)
-    end = serializers.DateField(allow_null=True)
-    as_of = serializers.DateField()
+# The one declaration of an engagement summary over many posts (`metrics.engagement.EngagementSummary`): counts,
+# and per denominator the mean and pooled rates with their n. The account engagement endpoint, the comparison
+# rows, roll-ups and series all answer in it. (Comments, not a docstring: drf-spectacular would print one into
+# the schema.)
+class SummarySerializer(serializers.Serializer):
     posts = serializers.IntegerField(help_text="Posts published in the window.")
     posts_with_metrics = serializers.IntegerField(help_text="Of those, posts with a snapshot on or before as_of.")
     actions = serializers.IntegerField()
@@ -157,18 +157,33 @@ class EngagementSummarySerializer(serializers.Serializer):
     rate_by_followers = RateSummarySerializer()
 
     @staticmethod
-    def from_summary(summary: EngagementSummary, *, account, start=None, end=None, as_of=None) -> dict:
+    def from_summary(summary: EngagementSummary) -> dict:
         return {
-            "account": account.pk,
-            "start": start,
-            "end": end,
-            "as_of": summary.as_of,
             "posts": summary.posts,
             "posts_with_metrics": summary.posts_with_metrics,
             "actions": summary.actions,
             "impressions": summary.impressions,
             "reach": summary.reach,
-            "rate_by_impressions": RateSummarySerializer.from_rate(summary.by_impressions),
-            "rate_by_reach": RateSummarySerializer.from_rate(summary.by_reach),
-            "rate_by_followers": RateSummarySerializer.from_rate(summary.by_followers),
+            **{f"rate_by_{rate.denominator}": RateSummarySerializer.from_rate(rate) for rate in summary.rates},
+        }
+
+
+class EngagementWindowSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    as_of = serializers.DateField()
+
+
+# The account engagement endpoint's answer: the account and window asked for, then the summary of its posts
+# (the bases in that order put the fields in that order).
+class EngagementSummarySerializer(EngagementWindowSerializer, SummarySerializer):
+    @staticmethod
+    def for_account(summary: EngagementSummary, *, account, start=None, end=None, as_of=None) -> dict:
+        return {
+            "account": account.pk,
+            "start": start,
+            "end": end,
+            "as_of": summary.as_of,
+            **SummarySerializer.from_summary(summary),
         }

@@ -24,8 +24,7 @@ def audience_summary(*, account: SocialAccount, on: date) -> dict:
     """
     # order_by() drops the model's default ordering, which the summary does not need.
     rows = (
-        AudienceSnapshot.objects.filter(account=account)
-        .as_of(on)
+        AudienceSnapshot.objects.as_of(on, accounts=[account.pk])
         .order_by()
         .values("captured_on", "dimension", "bucket", "count")
     )

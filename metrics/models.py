@@ -319,6 +319,24 @@ class PostMetrics(SnapshotFields):
             raise ValidationError({"captured_on": "A snapshot cannot be dated before the post was published."})
 
 
+def _latest_per_account(snapshots, day, *, accounts, on_or_before):
+    """
+    The rows of `snapshots` captured on each account's latest day on or before `day`, the day that the
+    correlated form `on_or_before(day, account=...)` puts first: the rule, written once per kind of snapshot.
+    `accounts` (ids or a `SocialAccount` queryset; None: every account) limits the rows to those accounts.
+
+    Two subqueries: each account's latest day, one index probe per account; then, for the rows captured on
+    one of those days, the check that it is their own account's. The first only narrows what the second
+    checks, but without it PostgreSQL runs the check, a probe, for every row of the accounts: 0.4 s instead of
+    1 ms for one account with a year of daily audience snapshots.
+    """
+    owners = SocialAccount.objects.all() if accounts is None else SocialAccount.objects.filter(pk__in=accounts)
+    days = owners.annotate(latest_day=Subquery(on_or_before(day, account=OuterRef("pk")).values("captured_on")[:1]))
+    own_day = Subquery(on_or_before(day, account=OuterRef("account")).values("captured_on")[:1])
+    rows = snapshots if accounts is None else snapshots.filter(account__in=accounts)
+    return rows.filter(captured_on__in=days.values("latest_day"), captured_on=own_day)
+
+
 class AccountMetricsQuerySet(AccountScopedQuerySet):
     def reported(self):
         """The counts that give a number of followers: a blank one (not reported) is no count, never 0."""
@@ -339,14 +357,17 @@ class AccountMetricsQuerySet(AccountScopedQuerySet):
         """
         return self.reported().filter(account=account, captured_on__lte=day).order_by("-captured_on")
 
-    def followers_as_of(self, day):
+    def followers_as_of(self, day, *, accounts=None):
         """
         Each account's latest reported follower count captured on or before `day` (see
         `followers_on_or_before`): one row per account that has one. Which count is an account's latest is
-        decided among all its counts, so filters before or after this call only narrow the rows.
+        decided among all its counts, so filters before or after this call only narrow the rows. `accounts`
+        (ids or a `SocialAccount` queryset) limits it to those accounts, looked up one probe each: without it
+        every account is.
         """
-        latest = self.model.objects.followers_on_or_before(day, account=OuterRef("account"))
-        return self.reported().filter(captured_on=Subquery(latest.values("captured_on")[:1]))
+        return _latest_per_account(
+            self.reported(), day, accounts=accounts, on_or_before=self.model.objects.followers_on_or_before
+        )
 
 
 class AccountMetrics(SnapshotFields):
@@ -377,19 +398,24 @@ class AccountMetrics(SnapshotFields):
 
 
 class AudienceSnapshotQuerySet(AccountScopedQuerySet):
-    def as_of(self, day):
+    def on_or_before(self, day, *, account):
         """
-        The rows (every dimension and bucket) of each account's latest audience snapshot: the day it last
-        captured one, on or before `day`. An account without one by then has no rows. Which day is an
-        account's latest is decided among all its rows, so filters before or after this call only narrow
-        the rows of that day; the (account, captured_on, dimension, bucket) unique index serves both.
+        The audience rows of `account` captured on or before `day`, the latest day first: the first row's day is
+        that of its audience as of `day`, and none means it has no audience by then. The (account, captured_on,
+        dimension, bucket) unique index serves the lookup. `account` and `day` may name columns of an outer query
+        (`OuterRef("pk")`): `[:1]` of its `captured_on` is then a correlated `Subquery`.
         """
-        latest_day = (
-            self.model.objects.filter(account=OuterRef("account"), captured_on__lte=day)
-            .order_by("-captured_on")
-            .values("captured_on")[:1]
-        )
-        return self.filter(captured_on=Subquery(latest_day))
+        return self.filter(account=account, captured_on__lte=day).order_by("-captured_on")
+
+    def as_of(self, day, *, accounts=None):
+        """
+        The rows (every dimension and bucket) of each account's latest audience snapshot: all those captured on
+        the last day it captured any, on or before `day`. An account without one by then has no rows. Which day
+        is an account's latest is decided among all its rows, so filters before or after this call only narrow
+        the rows of that day. `accounts` (ids or a `SocialAccount` queryset) limits it to those accounts, looked
+        up one probe each: without it every account is.
+        """
+        return _latest_per_account(self, day, accounts=accounts, on_or_before=self.model.objects.on_or_before)
 
 
 class AudienceSnapshot(SnapshotFields):

@@ -206,3 +206,31 @@ def test_an_audience_filter_narrows_the_latest_snapshot_without_choosing_another
 
     assert audience_as_of(day(25), ages.as_of(day(25))) == set()
     assert audience_as_of(day(25), AudienceSnapshot.objects.as_of(day(25)).filter(dimension="age")) == set()
+
+
+def test_each_account_gets_its_own_latest_day_not_another_accounts(
+    alice_audience, northfield_radiology, django_assert_num_queries
+):
+    # The department's latest snapshot is of the 1st, a day on which Alice has rows too (not her latest).
+    department = SocialAccountFactory(kind="department", faculty=None, department=northfield_radiology)
+    AudienceSnapshotFactory(account=department, captured_on=day(1), bucket="CA", count=7)
+
+    with django_assert_num_queries(1):
+        rows = audience_as_of(
+            day(25), AudienceSnapshot.objects.as_of(day(25), accounts=[alice_audience.pk, department.pk])
+        )
+
+    assert rows == {(alice_audience.pk, day(20), "country", "US", 120), (department.pk, day(1), "country", "CA", 7)}
+    assert audience_as_of(day(25), AudienceSnapshot.objects.as_of(day(25), accounts=[department.pk])) == {
+        (department.pk, day(1), "country", "CA", 7)
+    }
+
+
+def test_followers_as_of_limited_to_some_accounts_are_theirs_only(alice_followers, northfield):
+    institution = SocialAccountFactory(kind="institution", faculty=None, institution=northfield)
+    AccountMetricsFactory(account=institution, captured_on=day(1), followers=50_000)
+
+    mine = AccountMetrics.objects.followers_as_of(day(25), accounts=SocialAccount.objects.filter(pk=alice_followers.pk))
+
+    assert list(mine.values_list("account_id", "followers")) == [(alice_followers.pk, 1200)]
+    assert followers_as_of(day(25)) == {alice_followers.pk: (1200, day(20)), institution.pk: (50_000, day(1))}

@@ -94,11 +94,8 @@ def test_the_fast_path_reads_the_snapshot_and_followers_of_the_as_of_api(history
             if field != "followers":
                 assert cell(got[field]) == (getattr(snapshot, field) if snapshot else None), (pk, field)
         post = posts[pk]
-        count = (
-            AccountMetrics.objects.filter(account_id=post.account_id)
-            .followers_as_of(timezone.localdate(post.published_at))
-            .first()
-        )
+        on = timezone.localdate(post.published_at)
+        count = AccountMetrics.objects.followers_as_of(on, accounts=[post.account_id]).first()
         assert cell(got["followers"]) == (count.followers if count else None), pk
 
 

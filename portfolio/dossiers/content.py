@@ -331,8 +331,7 @@ def _audience(accounts: list[SocialAccount], *, as_of: date) -> list[dict]:
     """Each account's latest audience snapshot on or before the as-of date, summarised; one query for all."""
     rows = defaultdict(list)
     for row in (
-        AudienceSnapshot.objects.filter(account__in=[account.pk for account in accounts])
-        .as_of(as_of)
+        AudienceSnapshot.objects.as_of(as_of, accounts=[account.pk for account in accounts])
         .order_by()
         .values("account_id", "captured_on", "dimension", "bucket", "count")
     ):

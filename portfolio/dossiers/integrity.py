@@ -161,7 +161,7 @@ def shown_follower_counts(account_ids: list[int], start: date | None, as_of: dat
 
 def shown_audience(account_ids: list[int], as_of: date):
     """The rows of each account's latest audience snapshot on or before `as_of`."""
-    return AudienceSnapshot.objects.filter(account_id__in=account_ids).as_of(as_of).order_by()
+    return AudienceSnapshot.objects.as_of(as_of, accounts=account_ids).order_by()
 
 
 # The checks.
@@ -238,11 +238,12 @@ def _dropped(previous: int | None, current: int | None) -> bool:
 
 
 def _follower_flags(account_ids, start, as_of) -> list[IntegrityFlag]:
-    counts = shown_follower_counts(account_ids, start, as_of)
+    counts = shown_follower_counts(account_ids, None, as_of)
     if start is not None:
-        # And the last count before the period (by the as-of date), which the period's first is compared with.
+        # The period's counts and the last one before it, which the first of the period is compared with.
         before = min(start - timedelta(days=1), as_of)
-        counts |= AccountMetrics.objects.filter(account_id__in=account_ids).followers_as_of(before)
+        baseline = AccountMetrics.objects.followers_on_or_before(before, account=OuterRef("account"))
+        counts = counts.filter(Q(captured_on__gte=start) | Q(captured_on=Subquery(baseline.values("captured_on")[:1])))
     rows = counts.order_by("account_id", "captured_on").values(
         "account_id", "captured_on", "followers", "source", "verified_at"
     )

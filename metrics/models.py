@@ -333,8 +333,8 @@ def _latest_per_account(snapshots, day, *, accounts, on_or_before):
     owners = SocialAccount.objects.all() if accounts is None else SocialAccount.objects.filter(pk__in=accounts)
     days = owners.annotate(latest_day=Subquery(on_or_before(day, account=OuterRef("pk")).values("captured_on")[:1]))
     own_day = Subquery(on_or_before(day, account=OuterRef("account")).values("captured_on")[:1])
-    rows = snapshots if accounts is None else snapshots.filter(account__in=accounts)
-    return rows.filter(captured_on__in=days.values("latest_day"), captured_on=own_day)
+    narrow = {} if accounts is None else {"account__in": accounts}
+    return snapshots.filter(**narrow, captured_on__in=days.values("latest_day"), captured_on=own_day)
 
 
 class AccountMetricsQuerySet(AccountScopedQuerySet):

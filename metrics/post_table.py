@@ -16,6 +16,7 @@ snapshot of every post, four times slower over a million snapshots. A LATERAL jo
 itself; other databases get the same probe as a subquery on the snapshot's id, which SQLite runs as one.
 """
 
+import functools
 import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -131,24 +132,37 @@ def _fetch(posts, as_of: date, names: tuple[str, ...]) -> list[tuple]:
         inner_sql, inner_params = _sql(inner)
     except EmptyResultSet:  # a queryset that can match nothing (`.none()`, an empty `__in`)
         return []
-    # The post's snapshot as of the date: the SQL of `on_or_before` itself, for the post of the outer row.
-    outer_post = RawSQL(f"p.{quote('id')}", (), output_field=models.BigIntegerField())
-    latest = snapshots.objects.using(posts.db).on_or_before(as_of, post=outer_post)
     if connection.vendor == "postgresql":
         # Selected by field name, which is also each column's name: `s.` reads them as from the table.
-        latest_sql, latest_params = _sql(latest.values(snapshots._meta.pk.attname, *metrics)[:1])
-        join = f"LEFT JOIN LATERAL ({latest_sql}) s ON TRUE"
+        latest = _latest_snapshot_sql(posts.db, snapshots, (snapshots._meta.pk.attname, *metrics))
+        join = f"LEFT JOIN LATERAL ({latest}) s ON TRUE"
     else:
-        latest_sql, latest_params = _sql(latest.values("pk")[:1])
-        join = f"LEFT JOIN {table} s ON s.{snapshot_id} = ({latest_sql})"
+        latest = _latest_snapshot_sql(posts.db, snapshots, ("pk",))
+        join = f"LEFT JOIN {table} s ON s.{snapshot_id} = ({latest})"
     sql = (
         f"SELECT {', '.join(f'p.{quote(name)}' for name in names)}, {counted}, s.{snapshot_id} "
         f"FROM ({inner_sql}) p {join}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*inner_params, *latest_params))
+        cursor.execute(sql, (*inner_params, connection.ops.adapt_datefield_value(as_of)))
         return cursor.fetchall()
 
 
 def _sql(queryset) -> tuple[str, tuple]:
     return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+@functools.cache
+def _latest_snapshot_sql(alias: str, snapshots: type[models.Model], columns: tuple[str, ...]) -> str:
+    """
+    The SQL of `snapshots.objects.on_or_before(day, post=...)[:1]`, for the post of the outer row `p`, selecting
+    `columns`: the rule itself, not a copy. Its one parameter is the day, which the read passes; compiled once per
+    database, as compiling it took a fifth of a millisecond of every read.
+    """
+    connection = connections[alias]
+    outer_post = RawSQL(f"p.{connection.ops.quote_name('id')}", (), output_field=models.BigIntegerField())
+    probe = date(2000, 1, 1)
+    sql, params = _sql(snapshots.objects.using(alias).on_or_before(probe, post=outer_post).values(*columns)[:1])
+    if list(params) != [connection.ops.adapt_datefield_value(probe)]:
+        raise NotSupportedError(f"Expected the day as the only parameter of the latest snapshot's SQL: {params!r}.")
+    return sql

@@ -6,15 +6,17 @@ post's metrics "as of D" are its latest snapshot captured on or before D. A
 blank count means the platform did not report it, which is not the same as 0.
 
 "As of D" is written once per kind of snapshot, as QuerySet methods that every
-read uses (pages, API, dossiers, comparisons, and the raw SQL of `post_table`):
-- `PostMetrics.objects.as_of(day)`: each post's latest snapshot on or before the
-  day; `PostMetrics.objects.on_or_before(day, post=...)` is the same rule for one
-  post, in the form a correlated `Subquery` takes.
-- `AccountMetrics.objects.followers_as_of(day)`: each account's latest reported
-  follower count; `followers_on_or_before(day, account=...)` for one account,
-  e.g. on a post's publication day; `followers_between(start, end)` for a series.
-- `AudienceSnapshot.objects.as_of(day)`: the rows of each account's latest
-  audience snapshot.
+read uses (pages, API, dossiers, comparisons, and the raw SQL of `post_table`).
+The rule is the correlated form, for one post or account (`OuterRef` welcome):
+`PostMetrics.objects.on_or_before(day, post=...)`,
+`AccountMetrics.objects.followers_on_or_before(day, account=...)` (e.g. on a
+post's publication day) and `AudienceSnapshot.objects.on_or_before(day,
+account=...)`: the first row is the one. Over many, from it:
+- `PostMetrics.objects.as_of(day, posts=...)`: each post's latest snapshot;
+- `AccountMetrics.objects.followers_as_of(day, accounts=...)`: each account's
+  latest reported follower count (`followers_between(start, end)`: a series);
+- `AudienceSnapshot.objects.as_of(day, accounts=...)`: the rows of each
+  account's latest audience snapshot;
 - `with_followers_as_of(accounts, day)` and `with_post_count(accounts)` annotate
   social accounts with what metrics knows of them (accounts knows nothing of it).
 """

@@ -2,7 +2,9 @@
 Admin for institutions, people, roles, platforms and accounts.
 
 Every admin here is tenant-scoped through `admin_scoping`: an institution admin
-works on their institution's rows only, a superuser on everything.
+works on their institution's rows only, a superuser on everything. The account
+admin's follower columns and snapshots are metrics' (`metrics.admin` registers
+a subclass of `SocialAccountAdmin` in its place).
 """
 
 from django import forms
@@ -13,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 
 from accounts.access import can_manage_login, users_administered_by
 from accounts.admin_scoping import (
@@ -23,8 +24,7 @@ from accounts.admin_scoping import (
     has_admin_access,
 )
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
-from metrics.models import AccountMetrics
-from metrics.vocabulary import METRIC_CHOICES, ContentType, Interaction
+from accounts.vocabulary import METRIC_CHOICES, ContentType, Interaction
 
 User = get_user_model()
 
@@ -336,23 +336,9 @@ class PlatformAdmin(ScopedModelAdmin):
 # --- social accounts ----------------------------------------------------------------------------
 
 
-class AccountMetricsInline(ScopedInlineMixin, admin.TabularInline):
-    model = AccountMetrics
-    fields = ("captured_on", "followers", "following", "posts_count", "source", "verified_by", "verified_at")
-    readonly_fields = ("source", "verified_by", "verified_at")
-    ordering = ("-captured_on",)
-    extra = 0
-    verbose_name = "follower snapshot"
-    verbose_name_plural = "follower snapshots"
-    classes = ("collapse",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("verified_by")
-
-
 @admin.register(SocialAccount)
 class SocialAccountAdmin(ScopedModelAdmin):
-    list_display = ("handle", "platform", "kind", "owner", "followers_today", "post_count")
+    list_display = ("handle", "platform", "kind", "owner")
     list_filter = (("platform", ScopedRelatedFilter), "kind")
     search_fields = ("handle", "display_name", "faculty__name", "department__name", "institution__name")
     autocomplete_fields = ("platform", "faculty", "department", "institution")
@@ -366,7 +352,6 @@ class SocialAccountAdmin(ScopedModelAdmin):
             },
         ),
     )
-    inlines = [AccountMetricsInline]
 
     def get_queryset(self, request):
         # The platform is part of an account's name; the owner is a column.
@@ -374,18 +359,8 @@ class SocialAccountAdmin(ScopedModelAdmin):
             super()
             .get_queryset(request)
             .select_related("platform", "faculty", "department__institution", "institution")
-            .with_followers_as_of(timezone.localdate())
-            .with_post_count()
         )
 
     @admin.display(description="owner")
     def owner(self, account):
         return account.owner
-
-    @admin.display(description="followers today", ordering="followers")
-    def followers_today(self, account):
-        return f"{account.followers:,}" if account.followers is not None else None
-
-    @admin.display(description="posts", ordering="post_count")
-    def post_count(self, account):
-        return account.post_count

@@ -2,21 +2,13 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
 
 from accounts import serializers
 from accounts.access import access_for, can_manage_login, users_administered_by
 from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
-from metrics.audience import audience_summary
-from metrics.audience_serializers import AudienceQuerySerializer, AudienceSummarySerializer
-from metrics.models import Post
-from metrics.serializers import EngagementQuerySerializer, EngagementSummarySerializer
 
 
 class InstitutionViewSet(ScopedModelViewSet):
@@ -128,38 +120,13 @@ class SocialAccountFilter(ScopedFilterSet):
         fields = ["kind"]
 
 
+# The account resource as this app knows it: the API serves `metrics.api.SocialAccountViewSet`, which adds each
+# account's followers, its engagement and its audience.
 class SocialAccountViewSet(ScopedModelViewSet):
     queryset = SocialAccount.objects.all()
     serializer_class = serializers.SocialAccountSerializer
     filterset_class = SocialAccountFilter
-    ordering_fields = ["handle", "id", "followers"]
+    ordering_fields = ["handle", "id"]
 
     def base_queryset(self):
-        return self.queryset.select_related("platform").with_followers_as_of(timezone.localdate())
-
-    @extend_schema(parameters=[EngagementQuerySerializer], responses=EngagementSummarySerializer)
-    @action(detail=True, methods=["get"])
-    def engagement(self, request, pk=None):
-        """The account's posts published in [start, end], with their metrics as of `as_of` (default today)."""
-        account = self.get_object()
-        query = EngagementQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        window = query.validated_data
-        posts = Post.objects.filter(account=account).published_between(window.get("start"), window.get("end"))
-        summary = posts.engagement_summary(window["as_of"])
-        return Response(EngagementSummarySerializer.from_summary(summary, account=account, **window))
-
-    @extend_schema(parameters=[AudienceQuerySerializer], responses=AudienceSummarySerializer)
-    @action(detail=True, methods=["get"])
-    def audience(self, request, pk=None):
-        """
-        The account's latest audience snapshot on or before `on` (default today) as shares, with its countries
-        rolled up to UN M49 regions and World Bank income groups. No snapshot by then: 200 with `captured_on`
-        null and empty lists.
-        """
-        account = self.get_object()
-        query = AudienceQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        on = query.validated_data["on"]
-        summary = audience_summary(account=account, on=on)
-        return Response(AudienceSummarySerializer({"account": account.pk, "on": on, **summary}).data)
+        return self.queryset.select_related("platform")

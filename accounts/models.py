@@ -16,13 +16,13 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 
 from accounts.scoping import NOTHING, ScopedQuerySet
-from metrics.vocabulary import METRIC_CHOICES, ContentType, Interaction
+from accounts.vocabulary import METRIC_CHOICES, ContentType, Interaction
 
 
 def _with_article(noun: str) -> str:
@@ -379,30 +379,6 @@ class SocialAccountQuerySet(ScopedQuerySet):
 
     def faculty_q(self, faculty_id):
         return Q(faculty_id=faculty_id)
-
-    def with_followers_as_of(self, as_of, *, name: str = "followers"):
-        """
-        Annotate `followers` and `followers_on`: the latest reported follower count on or before `as_of`.
-        `name` renames them (`followers_at_start`, `followers_at_start_on`) so two dates fit in one query.
-        """
-        from metrics.models import AccountMetrics
-
-        latest = AccountMetrics.objects.filter(
-            account=OuterRef("pk"), captured_on__lte=as_of, followers__isnull=False
-        ).order_by("-captured_on")
-        return self.annotate(
-            **{
-                name: Subquery(latest.values("followers")[:1]),
-                f"{name}_on": Subquery(latest.values("captured_on")[:1]),
-            }
-        )
-
-    def with_post_count(self):
-        """Annotate `post_count` without joining posts into the main query (no GROUP BY over the page)."""
-        from metrics.models import Post
-
-        counts = Post.objects.filter(account=OuterRef("pk")).order_by().values("account").annotate(n=Count("pk"))
-        return self.annotate(post_count=Coalesce(Subquery(counts.values("n")[:1]), 0))
 
 
 class SocialAccount(ConstraintFieldsMixin, models.Model):

@@ -4,7 +4,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django_countries.serializer_fields import CountryField
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.access import users_administered_by
@@ -140,8 +139,6 @@ class PlatformSerializer(serializers.ModelSerializer):
 
 class SocialAccountSerializer(ScopedModelSerializer):
     platform = serializers.SlugRelatedField(slug_field="key", queryset=Platform.objects.all())
-    followers = serializers.SerializerMethodField(help_text="Latest reported follower count.")
-    followers_on = serializers.SerializerMethodField(help_text="The day that follower count was captured.")
 
     class Meta:
         model = SocialAccount
@@ -155,17 +152,7 @@ class SocialAccountSerializer(ScopedModelSerializer):
             "faculty",
             "department",
             "institution",
-            "followers",
-            "followers_on",
         ]
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_followers(self, account) -> int | None:
-        return getattr(account, "followers", None)
-
-    @extend_schema_field(serializers.DateField(allow_null=True))
-    def get_followers_on(self, account):
-        return getattr(account, "followers_on", None)
 
     def validate_handle(self, value):
         # The same normalisation as the model's save(), before the uniqueness check sees it.

@@ -1,5 +1,7 @@
 """
-Admin for posts and their snapshots: data entry, correction and verification.
+Admin for posts and their snapshots: data entry, correction and verification;
+and the account admin again, with each account's followers, posts and follower
+snapshots added to what `accounts.admin` shows.
 
 Engagement columns follow `metrics.engagement`: a rate that is not computable
 shows as an em dash (with the reason on hover), never as 0.
@@ -10,11 +12,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accounts import admin as accounts_admin
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, ScopedRelatedFilter
+from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
 from metrics.formatting import count, percent
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from metrics.vocabulary import METRIC_FIELDS
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, with_followers_as_of, with_post_count
 
 
 def not_computable(reason: str):
@@ -238,6 +242,42 @@ class PostMetricsAdmin(SnapshotAdmin):
 
 
 # --- account snapshots --------------------------------------------------------------------------
+
+
+class AccountMetricsInline(ScopedInlineMixin, admin.TabularInline):
+    model = AccountMetrics
+    fields = ("captured_on", "followers", "following", "posts_count", "source", "verified_by", "verified_at")
+    readonly_fields = ("source", "verified_by", "verified_at")
+    ordering = ("-captured_on",)
+    extra = 0
+    verbose_name = "follower snapshot"
+    verbose_name_plural = "follower snapshots"
+    classes = ("collapse",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("verified_by")
+
+
+# The account admin of `accounts`, with the numbers it knows nothing of: followers today, posts, and the
+# follower snapshots to enter or correct on the account's own page.
+admin.site.unregister(SocialAccount)
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(accounts_admin.SocialAccountAdmin):
+    list_display = (*accounts_admin.SocialAccountAdmin.list_display, "followers_today", "post_count")
+    inlines = [*accounts_admin.SocialAccountAdmin.inlines, AccountMetricsInline]
+
+    def get_queryset(self, request):
+        return with_post_count(with_followers_as_of(super().get_queryset(request), timezone.localdate()))
+
+    @admin.display(description="followers today", ordering="followers")
+    def followers_today(self, account):
+        return f"{account.followers:,}" if account.followers is not None else None
+
+    @admin.display(description="posts", ordering="post_count")
+    def post_count(self, account):
+        return account.post_count
 
 
 @admin.register(AccountMetrics)

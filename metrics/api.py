@@ -1,4 +1,7 @@
-"""API endpoints for posts and their dated snapshots."""
+"""
+API endpoints for posts and their dated snapshots, and the account resource with what these numbers say of each
+account: its followers, its engagement and its audience.
+"""
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,9 +13,13 @@ from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from accounts import api as accounts_api
 from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import serializers
+from metrics.audience import audience_summary
+from metrics.audience_serializers import AudienceQuerySerializer, AudienceSummarySerializer
 from metrics.bulk import (
     BulkConflict,
     BulkConflictSerializer,
@@ -23,8 +30,46 @@ from metrics.bulk import (
     RowError,
     upsert_post_metrics,
 )
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from metrics.vocabulary import METRIC_FIELDS
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, with_followers_as_of
+
+
+# Accounts (`/api/v1/accounts/`) with what metrics knows of them: followers as of today, and each account's
+# engagement and audience. Comments, not a docstring: drf-spectacular would print one into every operation.
+class SocialAccountViewSet(accounts_api.SocialAccountViewSet):
+    serializer_class = serializers.SocialAccountSerializer
+    ordering_fields = [*accounts_api.SocialAccountViewSet.ordering_fields, "followers"]
+
+    def base_queryset(self):
+        return with_followers_as_of(super().base_queryset(), timezone.localdate())
+
+    @extend_schema(
+        parameters=[serializers.EngagementQuerySerializer], responses=serializers.EngagementSummarySerializer
+    )
+    @action(detail=True, methods=["get"])
+    def engagement(self, request, pk=None):
+        """The account's posts published in [start, end], with their metrics as of `as_of` (default today)."""
+        account = self.get_object()
+        query = serializers.EngagementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        window = query.validated_data
+        posts = Post.objects.filter(account=account).published_between(window.get("start"), window.get("end"))
+        summary = posts.engagement_summary(window["as_of"])
+        return Response(serializers.EngagementSummarySerializer.for_account(summary, account=account, **window))
+
+    @extend_schema(parameters=[AudienceQuerySerializer], responses=AudienceSummarySerializer)
+    @action(detail=True, methods=["get"])
+    def audience(self, request, pk=None):
+        """
+        The account's latest audience snapshot on or before `on` (default today) as shares, with its countries
+        rolled up to UN M49 regions and World Bank income groups. No snapshot by then: 200 with `captured_on`
+        null and empty lists.
+        """
+        account = self.get_object()
+        query = AudienceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data["on"]
+        summary = audience_summary(account=account, on=on)
+        return Response(AudienceSummarySerializer({"account": account.pk, "on": on, **summary}).data)
 
 
 class PostFilter(ScopedFilterSet):

@@ -10,8 +10,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from django.db.models import Subquery
-
 from accounts.models import SocialAccount
 from metrics import geography
 from metrics.models import AudienceSnapshot
@@ -24,15 +22,9 @@ def audience_summary(*, account: SocialAccount, on: date) -> dict:
     The summary of the account's latest audience snapshot captured on or before `on`: every dimension of
     that one day. Without such a snapshot, `captured_on` is None and every list is empty. One query.
     """
-    latest_day = (
-        AudienceSnapshot.objects.filter(account=account, captured_on__lte=on)
-        .order_by("-captured_on")
-        .values("captured_on")[:1]
-    )
-    # Both the subquery and the outer filter are served by the (account, captured_on, dimension, bucket)
-    # unique index; order_by() drops the model's default ordering, which the summary does not need.
+    # order_by() drops the model's default ordering, which the summary does not need.
     rows = (
-        AudienceSnapshot.objects.filter(account=account, captured_on=Subquery(latest_day))
+        AudienceSnapshot.objects.as_of(on, accounts=[account.pk])
         .order_by()
         .values("captured_on", "dimension", "bucket", "count")
     )

@@ -29,10 +29,10 @@ from rest_framework import serializers
 
 from accounts.api_scoping import MAX_ID, READ_ONLY_ROLE, may_write_at_all
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import in_batches
 from metrics.models import Post, PostMetrics, Provenance
 from metrics.snapshots import POST_SNAPSHOTS, posts_by_key
-from metrics.vocabulary import METRIC_FIELDS
 
 MAX_ROWS = 10_000
 # Rows per INSERT statement (SQLite lowers it further to fit its parameter limit).

@@ -28,11 +28,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
+from accounts.vocabulary import ContentType
 from metrics.db import db_value, insert_rows, update_rows
 from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
 from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
 from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, posts_by_key
-from metrics.vocabulary import CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 
 MAX_LISTED_ERRORS = 500
 ACCOUNTS_PER_QUERY = 100  # handles per lookup (each one an OR'ed condition; SQLite caps a statement's depth)

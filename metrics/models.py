@@ -4,6 +4,21 @@ Posts and their numbers.
 Counts are snapshots: a row per post (or account) per capture date, so that a
 post's metrics "as of D" are its latest snapshot captured on or before D. A
 blank count means the platform did not report it, which is not the same as 0.
+
+"As of D" is written once per kind of snapshot, as QuerySet methods that every
+read uses (pages, API, dossiers, comparisons, and the raw SQL of `post_table`).
+The rule is the correlated form, for one post or account (`OuterRef` welcome):
+`PostMetrics.objects.on_or_before(day, post=...)`,
+`AccountMetrics.objects.followers_on_or_before(day, account=...)` (e.g. on a
+post's publication day) and `AudienceSnapshot.objects.on_or_before(day,
+account=...)`: the first row is the one. Over many, from it:
+- `PostMetrics.objects.as_of(day, posts=...)`: each post's latest snapshot;
+- `AccountMetrics.objects.followers_as_of(day, accounts=...)`: each account's
+  latest reported follower count (`followers_between(start, end)`: a series);
+- `AudienceSnapshot.objects.as_of(day, accounts=...)`: the rows of each
+  account's latest audience snapshot;
+- `with_followers_as_of(accounts, day)` and `with_post_count(accounts)` annotate
+  social accounts with what metrics knows of them (accounts knows nothing of it).
 """
 
 import re
@@ -12,15 +27,16 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import engagement
 from metrics.post_table import PostTable
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 
 # A hashtag is # followed by letters, digits or underscores, in any script.
 HASHTAG_RE = re.compile(r"#(\w+)")
@@ -105,11 +121,7 @@ class PostQuerySet(AccountScopedQuerySet):
         everywhere. One correlated subquery finds the latest capture date and one join
         reads that snapshot, both served by the (post, captured_on) unique index.
         """
-        latest_day = (
-            PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of)
-            .order_by("-captured_on")
-            .values("captured_on")[:1]
-        )
+        latest_day = PostMetrics.objects.on_or_before(as_of, post=OuterRef("pk")).values("captured_on")[:1]
         snapshot = FilteredRelation("snapshots", condition=Q(snapshots__captured_on=Subquery(latest_day)))
         columns = {field: F(f"latest_snapshot__{field}") for field in METRIC_FIELDS}
         return self.annotate(latest_snapshot=snapshot).annotate(
@@ -124,11 +136,7 @@ class PostQuerySet(AccountScopedQuerySet):
         site's time zone), from its latest follower count captured on or before that day.
         None when there is no such count: the rate by followers is then not computable.
         """
-        latest = AccountMetrics.objects.filter(
-            account=OuterRef("account"),
-            captured_on__lte=OuterRef("published_on"),
-            followers__isnull=False,
-        ).order_by("-captured_on")
+        latest = AccountMetrics.objects.followers_on_or_before(OuterRef("published_on"), account=OuterRef("account"))
         return self.annotate(published_on=LocalDate("published_at")).annotate(
             followers=Subquery(latest.values("followers")[:1])
         )
@@ -237,6 +245,28 @@ class SnapshotFields(models.Model):
 class PostMetricsQuerySet(AccountScopedQuerySet):
     account_path = "post__account"
 
+    def on_or_before(self, day, *, post):
+        """
+        The snapshots of `post` captured on or before `day`, the latest first: the first is the post's metrics
+        as of `day`, and none means it has no metrics by then. Two cannot tie: (post, captured_on) is unique,
+        and that unique index serves the lookup. `post` and `day` may name columns of an outer query
+        (`OuterRef("pk")`): `[:1]` of it is then a correlated `Subquery`, one index probe per post.
+        """
+        return self.filter(post=post, captured_on__lte=day).order_by("-captured_on")
+
+    def as_of(self, day, *, posts=None):
+        """
+        Each post's latest snapshot captured on or before `day` (see `on_or_before`): one row per post that has
+        one; a post with no snapshot by then has no row, not a row of zeros. Which snapshot is a post's latest
+        is decided among all its snapshots, so filters before or after this call only narrow the rows.
+
+        `posts` (a `Post` queryset) limits it to those posts and looks their snapshots up from them, one probe
+        each: without it every post of the database is probed.
+        """
+        posts = Post.objects.all() if posts is None else posts
+        latest = self.model.objects.on_or_before(day, post=OuterRef("pk")).values("pk")[:1]
+        return self.filter(pk__in=posts.annotate(as_of_snapshot_id=Subquery(latest)).values("as_of_snapshot_id"))
+
 
 def count_field(verbose_name: str) -> models.PositiveBigIntegerField:
     # Blank (NULL) = not reported; the database itself refuses negative values.
@@ -291,8 +321,55 @@ class PostMetrics(SnapshotFields):
             raise ValidationError({"captured_on": "A snapshot cannot be dated before the post was published."})
 
 
+def _latest_per_account(snapshots, day, *, accounts, on_or_before):
+    """
+    The rows of `snapshots` captured on each account's latest day on or before `day`, the day that the
+    correlated form `on_or_before(day, account=...)` puts first: the rule, written once per kind of snapshot.
+    `accounts` (ids or a `SocialAccount` queryset; None: every account) limits the rows to those accounts.
+
+    Two subqueries: each account's latest day, one index probe per account; then, for the rows captured on
+    one of those days, the check that it is their own account's. The first only narrows what the second
+    checks, but without it PostgreSQL runs the check, a probe, for every row of the accounts: 0.4 s instead of
+    1 ms for one account with a year of daily audience snapshots.
+    """
+    owners = SocialAccount.objects.all() if accounts is None else SocialAccount.objects.filter(pk__in=accounts)
+    days = owners.annotate(latest_day=Subquery(on_or_before(day, account=OuterRef("pk")).values("captured_on")[:1]))
+    own_day = Subquery(on_or_before(day, account=OuterRef("account")).values("captured_on")[:1])
+    narrow = {} if accounts is None else {"account__in": accounts}
+    return snapshots.filter(**narrow, captured_on__in=days.values("latest_day"), captured_on=own_day)
+
+
 class AccountMetricsQuerySet(AccountScopedQuerySet):
-    pass
+    def reported(self):
+        """The counts that give a number of followers: a blank one (not reported) is no count, never 0."""
+        return self.filter(followers__isnull=False)
+
+    def followers_between(self, start: date | None, end: date):
+        """The reported follower counts captured from `start` (None: the first) to `end`, both included."""
+        counts = self.reported().filter(captured_on__lte=end)
+        return counts if start is None else counts.filter(captured_on__gte=start)
+
+    def followers_on_or_before(self, day, *, account):
+        """
+        The reported follower counts of `account` captured on or before `day`, the latest first: the first is
+        its followers as of `day`, and none means they are not known by then (not 0). A blank count is skipped,
+        so an earlier reported one stands. Two cannot tie: (account, captured_on) is unique, and that unique
+        index serves the lookup. `account` and `day` may name columns of an outer query (`OuterRef("pk")`,
+        a post's `OuterRef("published_on")`): `[:1]` of it is then a correlated `Subquery`.
+        """
+        return self.reported().filter(account=account, captured_on__lte=day).order_by("-captured_on")
+
+    def followers_as_of(self, day, *, accounts=None):
+        """
+        Each account's latest reported follower count captured on or before `day` (see
+        `followers_on_or_before`): one row per account that has one. Which count is an account's latest is
+        decided among all its counts, so filters before or after this call only narrow the rows. `accounts`
+        (ids or a `SocialAccount` queryset) limits it to those accounts, looked up one probe each: without it
+        every account is.
+        """
+        return _latest_per_account(
+            self.reported(), day, accounts=accounts, on_or_before=self.model.objects.followers_on_or_before
+        )
 
 
 class AccountMetrics(SnapshotFields):
@@ -323,7 +400,24 @@ class AccountMetrics(SnapshotFields):
 
 
 class AudienceSnapshotQuerySet(AccountScopedQuerySet):
-    pass
+    def on_or_before(self, day, *, account):
+        """
+        The audience rows of `account` captured on or before `day`, the latest day first: the first row's day is
+        that of its audience as of `day`, and none means it has no audience by then. The (account, captured_on,
+        dimension, bucket) unique index serves the lookup. `account` and `day` may name columns of an outer query
+        (`OuterRef("pk")`): `[:1]` of its `captured_on` is then a correlated `Subquery`.
+        """
+        return self.filter(account=account, captured_on__lte=day).order_by("-captured_on")
+
+    def as_of(self, day, *, accounts=None):
+        """
+        The rows (every dimension and bucket) of each account's latest audience snapshot: all those captured on
+        the last day it captured any, on or before `day`. An account without one by then has no rows. Which day
+        is an account's latest is decided among all its rows, so filters before or after this call only narrow
+        the rows of that day. `accounts` (ids or a `SocialAccount` queryset) limits it to those accounts, looked
+        up one probe each: without it every account is.
+        """
+        return _latest_per_account(self, day, accounts=accounts, on_or_before=self.model.objects.on_or_before)
 
 
 class AudienceSnapshot(SnapshotFields):
@@ -355,6 +449,28 @@ class AudienceSnapshot(SnapshotFields):
 
     def __str__(self):
         return f"{self.account} {self.dimension}={self.bucket} on {self.captured_on}"
+
+
+def with_followers_as_of(accounts, day, *, name: str = "followers"):
+    """
+    `accounts` (a `SocialAccount` queryset) annotated with `followers` and `followers_on`: each account's latest
+    reported follower count on or before `day` (`AccountMetrics.objects.followers_on_or_before`) and the day it
+    was captured, both None without one. `name` renames them (`followers_at_start`, `followers_at_start_on`)
+    so that several days fit in one query.
+    """
+    latest = AccountMetrics.objects.followers_on_or_before(day, account=OuterRef("pk"))
+    return accounts.annotate(
+        **{
+            name: Subquery(latest.values("followers")[:1]),
+            f"{name}_on": Subquery(latest.values("captured_on")[:1]),
+        }
+    )
+
+
+def with_post_count(accounts):
+    """`accounts` annotated with `post_count`, without joining posts into the main query (no GROUP BY over it)."""
+    counts = Post.objects.filter(account=OuterRef("pk")).order_by().values("account").annotate(n=Count("pk"))
+    return accounts.annotate(post_count=Coalesce(Subquery(counts.values("n")[:1]), 0))
 
 
 class ImportBatchQuerySet(ScopedQuerySet):

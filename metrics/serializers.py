@@ -4,10 +4,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import serializers as accounts_serializers
 from accounts.api_scoping import ScopedModelSerializer
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import EngagementSummary, RateSummary
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from metrics.vocabulary import METRIC_FIELDS
 
 # The post's latest snapshot (as of today), one field per metric; a count that was not reported is null.
 LatestMetricsSerializer = type(
@@ -18,6 +19,24 @@ LatestMetricsSerializer = type(
         **{field: serializers.IntegerField(allow_null=True) for field in METRIC_FIELDS},
     },
 )
+
+
+# An account as the API shows it: with its latest follower count (`with_followers_as_of`). A comment, not a
+# docstring: drf-spectacular would print a docstring into the schema's description of accounts.
+class SocialAccountSerializer(accounts_serializers.SocialAccountSerializer):
+    followers = serializers.SerializerMethodField(help_text="Latest reported follower count.")
+    followers_on = serializers.SerializerMethodField(help_text="The day that follower count was captured.")
+
+    class Meta(accounts_serializers.SocialAccountSerializer.Meta):
+        fields = [*accounts_serializers.SocialAccountSerializer.Meta.fields, "followers", "followers_on"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_followers(self, account) -> int | None:
+        return getattr(account, "followers", None)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_followers_on(self, account):
+        return getattr(account, "followers_on", None)
 
 
 class PostEngagementSerializer(serializers.Serializer):
@@ -123,11 +142,11 @@ class RateSummarySerializer(serializers.Serializer):
         return {**rate.as_dict(), "posts": rate.posts}
 
 
-class EngagementSummarySerializer(serializers.Serializer):
-    account = serializers.IntegerField()
-    start = serializers.DateField(allow_null=True)
-    end = serializers.DateField(allow_null=True)
-    as_of = serializers.DateField()
+# The one declaration of an engagement summary over many posts (`metrics.engagement.EngagementSummary`): counts,
+# and per denominator the mean and pooled rates with their n. The account engagement endpoint, the comparison
+# rows, roll-ups and series all answer in it. (Comments, not a docstring: drf-spectacular would print one into
+# the schema.)
+class SummarySerializer(serializers.Serializer):
     posts = serializers.IntegerField(help_text="Posts published in the window.")
     posts_with_metrics = serializers.IntegerField(help_text="Of those, posts with a snapshot on or before as_of.")
     actions = serializers.IntegerField()
@@ -138,18 +157,33 @@ class EngagementSummarySerializer(serializers.Serializer):
     rate_by_followers = RateSummarySerializer()
 
     @staticmethod
-    def from_summary(summary: EngagementSummary, *, account, start=None, end=None, as_of=None) -> dict:
+    def from_summary(summary: EngagementSummary) -> dict:
         return {
-            "account": account.pk,
-            "start": start,
-            "end": end,
-            "as_of": summary.as_of,
             "posts": summary.posts,
             "posts_with_metrics": summary.posts_with_metrics,
             "actions": summary.actions,
             "impressions": summary.impressions,
             "reach": summary.reach,
-            "rate_by_impressions": RateSummarySerializer.from_rate(summary.by_impressions),
-            "rate_by_reach": RateSummarySerializer.from_rate(summary.by_reach),
-            "rate_by_followers": RateSummarySerializer.from_rate(summary.by_followers),
+            **{f"rate_by_{rate.denominator}": RateSummarySerializer.from_rate(rate) for rate in summary.rates},
+        }
+
+
+class EngagementWindowSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    as_of = serializers.DateField()
+
+
+# The account engagement endpoint's answer: the account and window asked for, then the summary of its posts
+# (the bases in that order put the fields in that order).
+class EngagementSummarySerializer(EngagementWindowSerializer, SummarySerializer):
+    @staticmethod
+    def for_account(summary: EngagementSummary, *, account, start=None, end=None, as_of=None) -> dict:
+        return {
+            "account": account.pk,
+            "start": start,
+            "end": end,
+            "as_of": summary.as_of,
+            **SummarySerializer.from_summary(summary),
         }

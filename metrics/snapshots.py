@@ -22,9 +22,9 @@ from itertools import repeat
 
 from django.db.models import QuerySet
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import db_value, in_batches, insert_rows, update_rows
 from metrics.models import AccountMetrics, Post, PostMetrics, Provenance
-from metrics.vocabulary import METRIC_FIELDS
 
 
 @dataclass(frozen=True)

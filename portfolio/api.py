@@ -30,7 +30,8 @@ router.register("memberships", accounts_api.MembershipViewSet)
 router.register("faculty", accounts_api.FacultyViewSet)
 router.register("appointments", accounts_api.AppointmentViewSet)
 router.register("platforms", accounts_api.PlatformViewSet)
-router.register("accounts", accounts_api.SocialAccountViewSet)
+# Metrics' viewset: accounts' own, with each account's followers, engagement and audience.
+router.register("accounts", metrics_api.SocialAccountViewSet)
 router.register("posts", metrics_api.PostViewSet)
 # Before "post-metrics/{id}/" so that "bulk" is not read as an id.
 router.register("post-metrics", metrics_api.PostMetricsViewSet)

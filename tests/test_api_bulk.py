@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.bulk import WRITE_BATCH
 from metrics.models import PostMetrics
-from metrics.vocabulary import METRIC_FIELDS
 from tests.factories import (
     AppointmentFactory,
     FacultyFactory,

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.importers import open_export, template
-from metrics.vocabulary import METRIC_FIELDS
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 TODAY = date(2026, 10, 5)

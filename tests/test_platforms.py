@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Platform
-from metrics.vocabulary import METRIC_FIELDS, ContentType, Interaction
+from accounts.vocabulary import METRIC_FIELDS, ContentType, Interaction
 
 pytestmark = pytest.mark.django_db
 

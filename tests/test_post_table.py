@@ -1,6 +1,7 @@
 """
-`PostTable`, the read behind every engagement summary: it picks the same snapshot and the same follower count
-as the queryset annotations that pages use for single posts, and its summaries do not depend on row order.
+`PostTable`, the read behind every engagement summary: its raw SQL picks the snapshot `PostMetrics.objects.as_of`
+picks and the follower count `AccountMetrics.objects.followers_as_of` gives on the publication day, the same as
+the queryset annotations that pages use for single posts; and its summaries do not depend on row order.
 """
 
 import datetime as dt
@@ -8,11 +9,12 @@ import random
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
-from metrics.models import Post
+from metrics.models import AccountMetrics, Post, PostMetrics
 from metrics.post_table import PostTable
-from metrics.vocabulary import METRIC_FIELDS
 from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +51,52 @@ def history():
                 saves=chance.randrange(0, 40),
             )
     return accounts
+
+
+# From before the first post to after the last snapshot: before and after the blank follower count of day 40,
+# and on the day of a follower count.
+DATES = [JAN - dt.timedelta(days=30), JAN + dt.timedelta(days=5), JAN + dt.timedelta(days=20)]
+DATES += [JAN + dt.timedelta(days=45), JAN + dt.timedelta(days=100), dt.date(2026, 1, 1)]
+
+
+def cell(value: float) -> float | None:
+    return None if np.isnan(value) else value
+
+
+def test_the_history_holds_every_case_the_reads_must_agree_on(history):
+    published = {post.pk: timezone.localdate(post.published_at) for post in Post.objects.all()}
+    first_count = AccountMetrics.objects.order_by("captured_on").first().captured_on
+
+    assert Post.objects.filter(snapshots__isnull=True).exists()  # posts without any snapshot
+    assert PostMetrics.objects.filter(impressions__isnull=True).exists()  # blank counts
+    assert AccountMetrics.objects.filter(followers__isnull=True).exists()  # a follower count not reported
+    assert any(day < first_count for day in published.values())  # published before the first follower count
+    # On the middle dates some posts are published but have no snapshot yet.
+    assert any(
+        published[post.pk] <= JAN + dt.timedelta(days=20)
+        and not post.snapshots.filter(captured_on__lte=JAN + dt.timedelta(days=20)).exists()
+        for post in Post.objects.all()
+    )
+
+
+@pytest.mark.parametrize("as_of", DATES)
+def test_the_fast_path_reads_the_snapshot_and_followers_of_the_as_of_api(history, as_of):
+    table = PostTable.read(Post.objects.all(), as_of)
+    snapshots = {snapshot.post_id: snapshot for snapshot in PostMetrics.objects.as_of(as_of)}
+    posts = Post.objects.in_bulk()
+
+    assert sorted(table["id"].tolist()) == sorted(posts)
+    for position, pk in enumerate(table["id"].tolist()):
+        snapshot = snapshots.get(pk)
+        got = dict(zip(engagement.COUNTED_FIELDS, table.counts.values[position].tolist(), strict=True))
+        assert table.counts.measured[position] == (snapshot is not None), pk
+        for field in engagement.COUNTED_FIELDS:
+            if field != "followers":
+                assert cell(got[field]) == (getattr(snapshot, field) if snapshot else None), (pk, field)
+        post = posts[pk]
+        on = timezone.localdate(post.published_at)
+        count = AccountMetrics.objects.followers_as_of(on, accounts=[post.account_id]).first()
+        assert cell(got["followers"]) == (count.followers if count else None), pk
 
 
 def annotated(as_of: dt.date) -> dict[int, dict]:

@@ -30,8 +30,16 @@ from accounts.models import (
     SocialAccount,
     validate_orcid,
 )
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS
+from accounts.vocabulary import METRIC_FIELDS
+from metrics.models import (
+    AccountMetrics,
+    AudienceSnapshot,
+    Post,
+    PostMetrics,
+    Provenance,
+    hashtag_search_text,
+    with_followers_as_of,
+)
 from portfolio.demo import content as demo_content
 from portfolio.demo.build import (
     DEMO_PASSWORD,
@@ -333,7 +341,7 @@ def test_weekly_series_tags_fall_on_their_weekday(demo):
 
 
 def test_follower_histories_grow_towards_the_published_counts(demo):
-    instagram = SocialAccount.objects.filter(platform__key="instagram").with_followers_as_of(TODAY)
+    instagram = with_followers_as_of(SocialAccount.objects.filter(platform__key="instagram"), TODAY)
     latest = dict(instagram.values_list("handle", "followers"))
     comparison_set = ["nucmed_pearls", "kingsbridge.nucmed", "wgims.nucmed", "fiona.reads.films"]
 

@@ -16,12 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import insert_rows
 from metrics.importers import template as template_format
 from metrics.imports import import_file
 from metrics.models import AccountMetrics, ImportBatch, Post, PostMetrics, Provenance
 from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, posts_by_key
-from metrics.vocabulary import METRIC_FIELDS
 from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory, SocialAccountFactory, platform
 from tests.test_imports import TODAY, row, template
 

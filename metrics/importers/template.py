@@ -38,7 +38,8 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from accounts.vocabulary import METRIC_FIELDS, ContentType
+from metrics.vocabulary import CareerCategory
 
 from . import common, dates, limits
 from .base import FileFacts, Format, ParsedChunk, ParsedFile, PostRow, RowError, UnrecognisedFile

@@ -35,10 +35,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Institution
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
 from metrics.models import Post
 from metrics.post_table import PostTable
-from metrics.vocabulary import METRIC_FIELDS
 from portfolio.benchmarks.api import (
     BenchmarkError,
     _load_average,

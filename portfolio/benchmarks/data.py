@@ -28,8 +28,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.models import AccountMetrics, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory
+from metrics.vocabulary import CareerCategory
 
 DEFAULT_SEED = 1
 PUBLISHING_DAYS = 365  # posts are published over the last year, up to today

@@ -31,8 +31,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts.models import Appointment, Department, Faculty, Platform, SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory
+from metrics.vocabulary import CareerCategory
 from portfolio.benchmarks.api import BenchmarkError, describe_database, time_requests
 from portfolio.benchmarks.data import DEFAULT_SEED, SHARE_OF_IMPRESSIONS, build_dataset, insert_rows
 from portfolio.dossiers.models import Activity, Dossier, Highlight, ScoringProfile

@@ -63,10 +63,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Institution, Platform, SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.importers.template import HEADER
 from metrics.imports import import_file
 from metrics.models import ImportBatch, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS
 from portfolio.benchmarks.api import (
     THROWAWAY_DATABASE_ENV,
     BenchmarkError,

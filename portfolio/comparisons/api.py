@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrics.serializers import RateSummarySerializer
+from metrics.serializers import SummarySerializer
 from portfolio.comparisons import rollups, rows
 from portfolio.comparisons.content import what_works
 from portfolio.comparisons.heatmap import MIN_POSTS_PER_CELL, heatmap
@@ -62,7 +62,7 @@ class PercentilesSerializer(serializers.Serializer):
     rate_by_followers = serializers.FloatField(allow_null=True)
 
 
-class RowSerializer(serializers.Serializer):
+class RowSerializer(SummarySerializer):
     account = serializers.IntegerField()
     handle = serializers.CharField()
     url = serializers.CharField()
@@ -72,19 +72,21 @@ class RowSerializer(serializers.Serializer):
     followers = serializers.IntegerField(allow_null=True, help_text="Latest count on or before as_of.")
     followers_counted_on = serializers.DateField(allow_null=True)
     follower_growth = serializers.IntegerField(allow_null=True, help_text="In the period; null if not computable.")
-    posts = serializers.IntegerField()
     posts_per_week = serializers.FloatField()
-    posts_with_metrics = serializers.IntegerField()
-    actions = serializers.IntegerField()
-    impressions = serializers.IntegerField(allow_null=True)
-    reach = serializers.IntegerField(allow_null=True)
-    rate_by_impressions = RateSummarySerializer()
-    rate_by_reach = RateSummarySerializer()
-    rate_by_followers = RateSummarySerializer()
     career_categories = serializers.DictField(child=serializers.IntegerField(), help_text="Posts per category.")
     content_types = serializers.DictField(child=serializers.IntegerField(), help_text="Posts per content type.")
     top_post = TopPostSerializer(allow_null=True)
     percentiles = PercentilesSerializer(allow_null=True, help_text="Within the set; null when withheld.")
+
+    def get_fields(self):
+        # In the table's order: the account's columns up to its follower growth, then the summary's with posts
+        # per week after posts, then the rest. (DRF puts inherited fields first.)
+        fields = super().get_fields()
+        own = [name for name in fields if name not in SummarySerializer._declared_fields]
+        split = own.index("posts_per_week")
+        order = [*own[:split], *SummarySerializer._declared_fields, *own[split + 1 :]]
+        order.insert(order.index("posts") + 1, "posts_per_week")
+        return {name: fields[name] for name in order}
 
 
 class ComparisonSerializer(WindowSerializer):
@@ -94,17 +96,6 @@ class ComparisonSerializer(WindowSerializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = RowSerializer(many=True)
-
-
-class SummarySerializer(serializers.Serializer):
-    posts = serializers.IntegerField()
-    posts_with_metrics = serializers.IntegerField()
-    actions = serializers.IntegerField()
-    impressions = serializers.IntegerField(allow_null=True)
-    reach = serializers.IntegerField(allow_null=True)
-    rate_by_impressions = RateSummarySerializer()
-    rate_by_reach = RateSummarySerializer()
-    rate_by_followers = RateSummarySerializer()
 
 
 class RollupSerializer(serializers.Serializer):
@@ -183,17 +174,6 @@ def _window(selection) -> dict:
     }
 
 
-def _summary(summary) -> dict:
-    return {
-        "posts": summary.posts,
-        "posts_with_metrics": summary.posts_with_metrics,
-        "actions": summary.actions,
-        "impressions": summary.impressions,
-        "reach": summary.reach,
-        **{f"rate_by_{rate.denominator}": RateSummarySerializer.from_rate(rate) for rate in summary.rates},
-    }
-
-
 def _row(row: rows.AccountRow, *, percentiles: bool) -> dict:
     return {
         "account": row.pk,
@@ -206,7 +186,7 @@ def _row(row: rows.AccountRow, *, percentiles: bool) -> dict:
         "followers_counted_on": row.followers_on,
         "follower_growth": row.growth,
         "posts_per_week": row.posts_per_week,
-        **_summary(row.summary),
+        **SummarySerializer.from_summary(row.summary),
         "career_categories": row.categories,
         "content_types": row.content_types,
         "top_post": row.top_post,
@@ -224,7 +204,7 @@ def _rollup(group: rollups.Rollup) -> dict:
         "median_followers": group.median_followers,
         "median_posts_per_week": group.median_posts_per_week,
         "median_rate_by_impressions": group.median_rate_by_impressions,
-        "summary": _summary(group.summary) if group.summary else None,
+        "summary": SummarySerializer.from_summary(group.summary) if group.summary else None,
     }
 
 
@@ -300,7 +280,12 @@ class SeriesView(ComparisonView):
             **_window(selection),
             "hashtag": result.hashtag,
             "participants": [
-                {"account": r.pk, "handle": r.handle, "platform": r.platform_key, "summary": _summary(r.summary)}
+                {
+                    "account": r.pk,
+                    "handle": r.handle,
+                    "platform": r.platform_key,
+                    "summary": SummarySerializer.from_summary(r.summary),
+                }
                 for r in result.participants
             ],
             "other_participants": result.other_participants,

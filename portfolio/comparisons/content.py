@@ -15,7 +15,8 @@ from statistics import stdev
 
 from scipy import stats
 
-from metrics.vocabulary import CareerCategory, ContentType
+from accounts.vocabulary import ContentType
+from metrics.vocabulary import CareerCategory
 from portfolio.comparisons.rows import Loaded
 
 CONFIDENCE = 0.95

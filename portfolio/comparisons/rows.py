@@ -21,10 +21,11 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Appointment, SocialAccount
+from accounts.vocabulary import ContentType
 from metrics import engagement
-from metrics.models import AccountMetrics, Post
+from metrics.models import AccountMetrics, Post, with_followers_as_of
 from metrics.post_table import PostTable
-from metrics.vocabulary import CareerCategory, ContentType
+from metrics.vocabulary import CareerCategory
 from portfolio.comparisons.selection import Selection, aggregate_is_shown
 from portfolio.lib.percentiles import percentile_ranks
 
@@ -221,12 +222,17 @@ def load(selection: Selection, *, hashtag: str = "") -> Loaded:
         f"in_{n}": ExpressionWrapper(place.accounts_q(), output_field=BooleanField())
         for n, place in enumerate(selection.places)
     }
+    accounts = selection.filter_accounts(
+        SocialAccount.objects.filter(reduce(or_, (p.accounts_q() for p in selection.places)))
+    )
+    for name, day in (
+        ("followers", selection.as_of),
+        ("followers_at_start", selection.start),
+        ("followers_at_end", selection.metrics_until),
+    ):
+        accounts = with_followers_as_of(accounts, day, name=name)
     accounts = (
-        selection.filter_accounts(SocialAccount.objects.filter(reduce(or_, (p.accounts_q() for p in selection.places))))
-        .with_followers_as_of(selection.as_of)
-        .with_followers_as_of(selection.start, name="followers_at_start")
-        .with_followers_as_of(selection.metrics_until, name="followers_at_end")
-        .annotate(
+        accounts.annotate(
             visible=ExpressionWrapper(selection.visible_q, output_field=BooleanField()),
             # The owner as `str()` names it: the faculty member, else the department, else the institution.
             owner=Coalesce("faculty__name", "department__name", "institution__name"),
@@ -383,11 +389,11 @@ def _time_zone_name():
 def follower_history(selection: Selection, rows: list[AccountRow]) -> dict[int, list[tuple[date, int]]]:
     """Each account's reported follower counts from the period's start to its end (or the as-of day): one query."""
     history: dict[int, list[tuple[date, int]]] = {row.pk: [] for row in rows}
-    counts = AccountMetrics.objects.filter(
-        account__in=list(history),
-        captured_on__range=(selection.start, selection.metrics_until),
-        followers__isnull=False,
-    ).order_by("account", "captured_on")
+    counts = (
+        AccountMetrics.objects.filter(account__in=list(history))
+        .followers_between(selection.start, selection.metrics_until)
+        .order_by("account", "captured_on")
+    )
     for account_id, day, followers in counts.values_list("account_id", "captured_on", "followers"):
         history[account_id].append((day, followers))
     return history

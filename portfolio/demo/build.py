@@ -29,8 +29,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, hashtag_search_text
-from metrics.vocabulary import METRIC_FIELDS
 from portfolio.demo import content
 from portfolio.demo.dossier import build_demo_dossier
 from portfolio.dossiers.models import Dossier, DossierVersion

@@ -48,13 +48,12 @@ from collections import defaultdict
 from dataclasses import asdict
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
-
 from accounts.models import SocialAccount
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import audience as audience_summaries
 from metrics import engagement
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
-from metrics.vocabulary import METRIC_FIELDS, CareerCategory, ContentType
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
+from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import integrity, privacy, scoring
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
@@ -72,7 +71,7 @@ def dossier_data(dossier: Dossier) -> dict:
     appointments = list(faculty.appointments.select_related("department__institution").order_by("-primary", "pk"))
     primary = appointments[0].department if appointments else None
 
-    accounts = list(dossier.accounts.select_related("platform").with_followers_as_of(as_of))
+    accounts = list(with_followers_as_of(dossier.accounts.select_related("platform"), as_of))
     account_ids = [account.pk for account in accounts]
     # One read of the period's posts feeds the per-account summaries and the category counts.
     post_rows = list(
@@ -186,9 +185,8 @@ def _without_values(entry: dict) -> dict:
 def _follower_history(account_ids: list[int], *, start: date, as_of: date) -> dict[int, list[dict]]:
     """Follower counts of the review period up to the as-of date, oldest first, one list per account."""
     rows = (
-        AccountMetrics.objects.filter(
-            account__in=account_ids, captured_on__gte=start, captured_on__lte=as_of, followers__isnull=False
-        )
+        AccountMetrics.objects.filter(account__in=account_ids)
+        .followers_between(start, as_of)
         .order_by("account_id", "captured_on")
         .values_list("account_id", "captured_on", "followers")
     )
@@ -331,16 +329,9 @@ def _activities(dossier: Dossier) -> list[dict]:
 
 def _audience(accounts: list[SocialAccount], *, as_of: date) -> list[dict]:
     """Each account's latest audience snapshot on or before the as-of date, summarised; one query for all."""
-    latest_day = (
-        AudienceSnapshot.objects.filter(account=OuterRef("account"), captured_on__lte=as_of)
-        .order_by("-captured_on")
-        .values("captured_on")[:1]
-    )
     rows = defaultdict(list)
     for row in (
-        AudienceSnapshot.objects.filter(
-            account__in=[account.pk for account in accounts], captured_on=Subquery(latest_day)
-        )
+        AudienceSnapshot.objects.as_of(as_of, accounts=[account.pk for account in accounts])
         .order_by()
         .values("account_id", "captured_on", "dimension", "bucket", "count")
     ):

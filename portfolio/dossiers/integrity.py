@@ -44,9 +44,9 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Filtered
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import ACTION_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, start_of_day
-from metrics.vocabulary import METRIC_FIELDS
 
 # A count that goes down by more than this percentage (and by more than 1) between snapshots is flagged.
 DECREASE_TOLERANCE_PERCENT = 2
@@ -141,7 +141,7 @@ def with_shown_snapshots(posts, as_of: date):
     rather than a pass over every snapshot: 5,000 posts with 150,000 snapshots are checked in one query
     of about 70 ms on SQLite, where a window over all snapshots took seconds.
     """
-    days = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
+    days = PostMetrics.objects.on_or_before(as_of, post=OuterRef("pk"))
     return posts.annotate(
         shown_day=Subquery(days.values("captured_on")[:1]),
         previous_day=Subquery(days.values("captured_on")[1:2]),
@@ -152,24 +152,16 @@ def with_shown_snapshots(posts, as_of: date):
 
 def shown_post_snapshots(account_ids: list[int], start: date | None, end: date | None, as_of: date):
     """Each period post's latest snapshot on or before `as_of`."""
-    latest = PostMetrics.objects.filter(post=OuterRef("pk"), captured_on__lte=as_of).order_by("-captured_on")
-    shown_ids = period_posts(account_ids, start, end).annotate(shown_id=Subquery(latest.values("pk")[:1]))
-    return PostMetrics.objects.filter(pk__in=shown_ids.values("shown_id")).order_by()
+    return PostMetrics.objects.as_of(as_of, posts=period_posts(account_ids, start, end)).order_by()
 
 
 def shown_follower_counts(account_ids: list[int], start: date | None, as_of: date):
-    counts = AccountMetrics.objects.filter(account_id__in=account_ids, captured_on__lte=as_of, followers__isnull=False)
-    return counts.filter(captured_on__gte=start).order_by() if start else counts.order_by()
+    return AccountMetrics.objects.filter(account_id__in=account_ids).followers_between(start, as_of).order_by()
 
 
 def shown_audience(account_ids: list[int], as_of: date):
     """The rows of each account's latest audience snapshot on or before `as_of`."""
-    latest_day = (
-        AudienceSnapshot.objects.filter(account=OuterRef("account"), captured_on__lte=as_of)
-        .order_by("-captured_on")
-        .values("captured_on")[:1]
-    )
-    return AudienceSnapshot.objects.filter(account_id__in=account_ids, captured_on=Subquery(latest_day)).order_by()
+    return AudienceSnapshot.objects.as_of(as_of, accounts=account_ids).order_by()
 
 
 # The checks.
@@ -246,10 +238,11 @@ def _dropped(previous: int | None, current: int | None) -> bool:
 
 
 def _follower_flags(account_ids, start, as_of) -> list[IntegrityFlag]:
-    counts = AccountMetrics.objects.filter(account_id__in=account_ids, captured_on__lte=as_of, followers__isnull=False)
+    counts = shown_follower_counts(account_ids, None, as_of)
     if start is not None:
         # The period's counts and the last one before it, which the first of the period is compared with.
-        baseline = counts.filter(account=OuterRef("account"), captured_on__lt=start).order_by("-captured_on")
+        before = min(start - timedelta(days=1), as_of)
+        baseline = AccountMetrics.objects.followers_on_or_before(before, account=OuterRef("account"))
         counts = counts.filter(Q(captured_on__gte=start) | Q(captured_on=Subquery(baseline.values("captured_on")[:1])))
     rows = counts.order_by("account_id", "captured_on").values(
         "account_id", "captured_on", "followers", "source", "verified_at"

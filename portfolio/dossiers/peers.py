@@ -18,7 +18,7 @@ from datetime import date
 
 from accounts.models import Appointment, SocialAccount
 from metrics.engagement import EngagementSummary, empty_summary
-from metrics.models import Post
+from metrics.models import Post, with_followers_as_of
 from portfolio.lib.percentiles import percentile
 
 # What each account is ranked on; the labels are what the page prints.
@@ -62,16 +62,12 @@ def percentile_rows(
     if not accounts:
         return []
     platform_keys = {account["platform_key"] for account in accounts}
-    peers = list(
-        SocialAccount.objects.filter(
-            kind=SocialAccount.Kind.PERSONAL,
-            platform__key__in=platform_keys,
-            faculty__appointments__isnull=False,
-        )
-        .distinct()
-        .with_followers_as_of(as_of)
-        .values("pk", "faculty_id", "platform__key", "followers")
-    )
+    peers = SocialAccount.objects.filter(
+        kind=SocialAccount.Kind.PERSONAL,
+        platform__key__in=platform_keys,
+        faculty__appointments__isnull=False,
+    ).distinct()
+    peers = list(with_followers_as_of(peers, as_of).values("pk", "faculty_id", "platform__key", "followers"))
     appointments = Appointment.objects.filter(faculty__in={peer["faculty_id"] for peer in peers}).values_list(
         "faculty_id", "department_id", "department__institution_id"
     )

@@ -5,7 +5,7 @@ from the `dossier_data` dict only (a frozen version's tables come from its store
 Rates are fractions, as in the data (0.047 is 4.7%); an empty cell is "not reported" or "not computable".
 """
 
-from metrics.vocabulary import METRIC_FIELDS
+from accounts.vocabulary import METRIC_FIELDS
 from portfolio.lib.spreadsheets import Table
 
 RATE_STATS = ("mean", "min", "max", "pooled")

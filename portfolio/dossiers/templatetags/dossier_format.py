@@ -11,9 +11,9 @@ from django import template
 from django.utils.dateformat import format as format_date
 from django_countries import countries
 
+from accounts.vocabulary import METRIC_FIELDS
 from metrics import formatting
 from metrics.engagement import ACTION_FIELDS
-from metrics.vocabulary import METRIC_FIELDS
 from portfolio.dossiers.integrity import NUMBERS
 
 register = template.Library()

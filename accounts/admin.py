@@ -266,21 +266,7 @@ class PlatformForm(forms.ModelForm):
 
     class Meta:
         model = Platform
-        fields = (
-            "key",
-            "name",
-            "content_types",
-            "interactions",
-            "reported_metrics",
-            "has_direct_messages",
-            "has_stories",
-            "has_viewer_tracking",
-            "has_hashtags",
-            "has_crowdsourcing",
-            "caption_limit",
-            "hashtag_limit",
-            "media_per_post_limit",
-        )
+        fields = Platform.FIELDS
 
 
 @admin.register(Platform)

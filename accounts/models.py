@@ -336,6 +336,23 @@ class Platform(models.Model):
     hashtag_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Per post; blank if none.")
     media_per_post_limit = models.PositiveIntegerField(null=True, blank=True)
 
+    # Every field but the id, in the order people read them: what the admin form edits and the API shows.
+    FIELDS = (
+        "key",
+        "name",
+        "content_types",
+        "interactions",
+        "reported_metrics",
+        "has_direct_messages",
+        "has_stories",
+        "has_viewer_tracking",
+        "has_hashtags",
+        "has_crowdsourcing",
+        "caption_limit",
+        "hashtag_limit",
+        "media_per_post_limit",
+    )
+
     class Meta:
         ordering = ["name"]
 

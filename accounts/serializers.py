@@ -120,21 +120,7 @@ class AppointmentSerializer(ScopedModelSerializer):
 class PlatformSerializer(serializers.ModelSerializer):
     class Meta:
         model = Platform
-        fields = [
-            "key",
-            "name",
-            "content_types",
-            "interactions",
-            "reported_metrics",
-            "has_direct_messages",
-            "has_stories",
-            "has_viewer_tracking",
-            "has_hashtags",
-            "has_crowdsourcing",
-            "caption_limit",
-            "hashtag_limit",
-            "media_per_post_limit",
-        ]
+        fields = Platform.FIELDS
 
 
 class SocialAccountSerializer(ScopedModelSerializer):

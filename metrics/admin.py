@@ -111,6 +111,18 @@ class PostMetricsInline(ScopedInlineMixin, admin.TabularInline):
     verbose_name_plural = "metrics snapshots"
 
 
+# The "Engagement as of today" section of a saved post: annotations and timestamps, so read-only as well.
+ENGAGEMENT_FIELDS = (
+    "metrics_on",
+    "action_count",
+    "rate_by_impressions",
+    "rate_by_reach",
+    "rate_by_followers",
+    "created_at",
+    "updated_at",
+)
+
+
 @admin.register(Post)
 class PostAdmin(ScopedModelAdmin):
     list_display = (
@@ -131,16 +143,7 @@ class PostAdmin(ScopedModelAdmin):
     date_hierarchy = "published_at"
     search_fields = ("external_id", "caption", "account__handle")
     autocomplete_fields = ("account",)
-    readonly_fields = (
-        "hashtag_tags",
-        "metrics_on",
-        "action_count",
-        "rate_by_impressions",
-        "rate_by_reach",
-        "rate_by_followers",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = ("hashtag_tags", *ENGAGEMENT_FIELDS)
     inlines = [PostMetricsInline]
 
     def get_queryset(self, request):
@@ -158,15 +161,7 @@ class PostAdmin(ScopedModelAdmin):
                 (
                     "Engagement as of today",
                     {
-                        "fields": (
-                            "metrics_on",
-                            "action_count",
-                            "rate_by_impressions",
-                            "rate_by_reach",
-                            "rate_by_followers",
-                            "created_at",
-                            "updated_at",
-                        ),
+                        "fields": ENGAGEMENT_FIELDS,
                         "description": "From the latest snapshot captured on or before today; "
                         "followers are the account's on the publication day.",
                     },

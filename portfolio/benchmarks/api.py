@@ -214,24 +214,13 @@ def run_benchmark(
     if requests < 2:
         raise BenchmarkError("Time at least 2 requests per endpoint, for a median and a 95th percentile.")
     log(f"Building the data set: {posts:,} posts with {snapshots_per_post} snapshots each (seed {seed})...")
-    started = time.perf_counter()
-    dataset = build_dataset(
-        posts=posts,
-        snapshots_per_post=snapshots_per_post,
-        posts_per_account=posts_per_account,
-        today=timezone.localdate(),
-        seed=seed,
+    dataset, generation_seconds = build_and_analyse(
+        posts=posts, snapshots_per_post=snapshots_per_post, posts_per_account=posts_per_account, seed=seed
     )
-    if connection.vendor == "postgresql":
-        # What autovacuum does soon after a bulk load; without statistics the planner guesses.
-        # (SQLite is left as Django leaves it: never analysed.)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    generation_seconds = time.perf_counter() - started
     log(f"Built in {generation_seconds:.1f} s. Timing the endpoints...")
-    load_before = _load_average()
+    load_before = load_average()
     timings, visible_posts = time_endpoints(dataset, requests=requests)
-    load_after = _load_average()
+    load_after = load_average()
     return Report(
         database=describe_database(),
         counts=dataset.counts,
@@ -241,8 +230,44 @@ def run_benchmark(
         visible_posts=visible_posts,
         timings=timings,
         load_average=(load_before, load_after) if load_before is not None else None,
-        peak_memory_mb=_peak_memory_mb(),
+        peak_memory_mb=peak_memory_mb(),
     )
+
+
+def build_and_analyse(
+    *, posts: int, snapshots_per_post: int, posts_per_account: int, seed: int
+) -> tuple[Dataset, float]:
+    """`build_dataset` as of today, then `analyse_after_bulk_load`; with the seconds both took."""
+    started = time.perf_counter()
+    dataset = build_dataset(
+        posts=posts,
+        snapshots_per_post=snapshots_per_post,
+        posts_per_account=posts_per_account,
+        today=timezone.localdate(),
+        seed=seed,
+    )
+    analyse_after_bulk_load()
+    return dataset, time.perf_counter() - started
+
+
+def analyse_after_bulk_load() -> None:
+    """What autovacuum does soon after a bulk load; without statistics the planner guesses."""
+    # SQLite is left as Django leaves it: never analysed.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+@contextmanager
+def served_in_process(**overrides) -> Iterator[None]:
+    """Requests through the test client as a deployed site answers them: DEBUG off, plus `overrides`."""
+    with (
+        override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"], **overrides),
+        warnings.catch_warnings(),
+    ):
+        # WhiteNoise looks for STATIC_ROOT, which only `collectstatic` creates; no benchmark serves static files.
+        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        yield
 
 
 def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], dict[str, int]]:
@@ -252,19 +277,14 @@ def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], di
     engagement = f"/api/v1/accounts/{dataset.sample_account.pk}/engagement/?{window}"
     posts_list = f"/api/v1/posts/?page_size={PAGE_SIZE}"
     timings, visible_posts = [], {}
-    with (
-        override_settings(ROOT_URLCONF="portfolio.benchmarks.urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]),
-        warnings.catch_warnings(),
-    ):
-        # WhiteNoise looks for STATIC_ROOT, which only `collectstatic` creates; the API serves no static files.
-        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    with served_in_process(ROOT_URLCONF="portfolio.benchmarks.urls"):
         for role, user in (("superuser", dataset.superuser), ("institution admin", dataset.admin)):
             client = Client(HTTP_ACCEPT="application/json")
             client.force_login(user)
-            visible_posts[role] = count = _get(client, posts_list).json()["count"]
+            visible_posts[role] = count = get(client, posts_list).json()["count"]
             pages = max(1, -(-count // PAGE_SIZE))
             middle = max(1, pages // 2)
-            summarised = _get(client, engagement).json()["posts"]
+            summarised = get(client, engagement).json()["posts"]
             endpoints = [
                 ("bare DRF endpoint", BARE_PATH, False),
                 ("plain DRF list, page 1 (no metrics, no scoping)", f"{PLAIN_LIST_PATH}?page_size={PAGE_SIZE}", False),
@@ -277,43 +297,52 @@ def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], di
                 samples, queries = time_requests(client, path, requests=requests)
                 median = statistics.median(samples)
                 bare_median = bare_median or median  # the first endpoint is the bare one
-                p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
                 timings.append(
-                    Timing(role, label, len(samples), median, p95, queries, median / bare_median, is_posts_list)
+                    Timing(
+                        role, label, len(samples), median, p95(samples), queries, median / bare_median, is_posts_list
+                    )
                 )
     return timings, visible_posts
 
 
-def _get(client: Client, path: str):
+def get(client: Client, path: str):
+    """The response to GET `path`; BenchmarkError unless it answered 200."""
     response = client.get(path)
     if response.status_code != 200:
         raise BenchmarkError(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
     return response
 
 
-def time_requests(client: Client, path: str, *, requests: int) -> tuple[list[float], int]:
+def time_requests(
+    client: Client, path: str, *, requests: int, warmup: int = WARMUP_REQUESTS
+) -> tuple[list[float], int]:
     """
-    Milliseconds of each of `requests` timed requests, after untimed warm-up ones, and the queries of one
+    Milliseconds of each of `requests` timed requests, after up to `warmup` untimed ones, and the queries of one
     request. A slow endpoint stops early: after SECONDS_PER_ENDPOINT, once it has MIN_SAMPLES.
     """
     deadline = time.perf_counter() + SECONDS_PER_ENDPOINT / 4
-    for _ in range(min(WARMUP_REQUESTS, requests)):
-        _get(client, path)
+    for _ in range(min(warmup, requests)):
+        get(client, path)
         if time.perf_counter() > deadline:
             break
     # Counted on a request of its own: recording queries costs time. The log is emptied first because
     # it keeps only the last 9,000 queries, a length the data generation (with DEBUG on) reaches.
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
-        _get(client, path)
+        get(client, path)
     queries = len(captured)  # now: the next request empties the log
     samples = []
     deadline = time.perf_counter() + SECONDS_PER_ENDPOINT
     while len(samples) < requests and (len(samples) < MIN_SAMPLES or time.perf_counter() < deadline):
         started = time.perf_counter()
-        _get(client, path)
+        get(client, path)
         samples.append((time.perf_counter() - started) * 1000)
     return samples, queries
+
+
+def p95(samples: list[float]) -> float:
+    """The 95th percentile, within the samples' range (`inclusive`: no extrapolation from a few samples)."""
+    return statistics.quantiles(samples, n=20, method="inclusive")[18]
 
 
 def describe_database() -> str:
@@ -326,11 +355,13 @@ def describe_database() -> str:
     return f"{connection.vendor}, database {name}"
 
 
-def _load_average() -> float | None:
+def load_average() -> float | None:
+    """The one-minute load average, where the system has one."""
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
-def _peak_memory_mb() -> float | None:
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory so far, where the system tells it."""
     try:
         import resource
     except ImportError:  # Windows
@@ -339,13 +370,24 @@ def _peak_memory_mb() -> float | None:
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
 
 
-def format_report(report: Report) -> list[str]:
-    counts = ", ".join(f"{count:,} {label}" for label, count in report.counts.items())
-    lines = [
+def report_header(
+    *, database: str, counts: dict[str, int], seed: int, generation_seconds: float, data: str = "Data"
+) -> list[str]:
+    """The first lines of every benchmark's report: where it ran, on what data set, built in how long."""
+    described = ", ".join(f"{count:,} {label}" for label, count in counts.items())
+    return [
         "",
-        f"Database: {report.database}",
-        f"Data: {counts} (seed {report.seed})",
-        f"Generated in {report.generation_seconds:.1f} s",
+        f"Database: {database}",
+        f"{data}: {described} (seed {seed})",
+        f"Generated in {generation_seconds:.1f} s",
+    ]
+
+
+def format_report(report: Report) -> list[str]:
+    lines = report_header(
+        database=report.database, counts=report.counts, seed=report.seed, generation_seconds=report.generation_seconds
+    )
+    lines += [
         f"Timing: {report.requests} requests per endpoint (n: fewer if they would take over {SECONDS_PER_ENDPOINT} s) "
         f"after up to {WARMUP_REQUESTS} warm-up requests, in process (Django test client: full middleware, "
         "session authentication, JSON renderer; DEBUG off)",

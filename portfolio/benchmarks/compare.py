@@ -24,14 +24,11 @@ same summaries.
 import statistics
 import time
 import tracemalloc
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db import connection, reset_queries
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Institution
@@ -41,11 +38,16 @@ from metrics.models import Post
 from metrics.post_table import PostTable
 from portfolio.benchmarks.api import (
     BenchmarkError,
-    _load_average,
-    _peak_memory_mb,
+    build_and_analyse,
     describe_database,
+    get,
+    load_average,
+    peak_memory_mb,
+    report_header,
+    served_in_process,
+    time_requests,
 )
-from portfolio.benchmarks.data import DEFAULT_SEED, build_dataset
+from portfolio.benchmarks.data import DEFAULT_SEED
 from portfolio.comparisons.rows import POST_FIELDS
 
 TARGET_MEDIAN_S = 1.0
@@ -108,18 +110,9 @@ def run_benchmark(
         raise BenchmarkError("Time at least one request per endpoint.")
     posts = accounts * posts_per_account
     log(f"Building the data set: {accounts:,} accounts, {posts:,} posts, {snapshots_per_post} snapshots each...")
-    started = time.perf_counter()
-    dataset = build_dataset(
-        posts=posts,
-        snapshots_per_post=snapshots_per_post,
-        posts_per_account=posts_per_account,
-        today=timezone.localdate(),
-        seed=seed,
+    dataset, generation_seconds = build_and_analyse(
+        posts=posts, snapshots_per_post=snapshots_per_post, posts_per_account=posts_per_account, seed=seed
     )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    generation_seconds = time.perf_counter() - started
     log(f"Built in {generation_seconds:.1f} s. Timing the comparison...")
 
     everywhere = urlencode({"institution": list(Institution.objects.values_list("pk", flat=True))}, doseq=True)
@@ -140,20 +133,16 @@ def run_benchmark(
             False,
         ),
     ]
-    load_before = _load_average()
+    load_before = load_average()
     timings = []
-    with (
-        override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]),
-        warnings.catch_warnings(),
-    ):
-        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    with served_in_process():
         for user, label, path, is_target in endpoints:
             client = Client(HTTP_ACCEPT="application/json")
             client.force_login(user)
             timings.append(_time(client, label, path, requests=requests, is_target=is_target))
         traced_peak_mb = _traced_peak(dataset.superuser, f"/api/v1/compare/?{everywhere}")
     baseline = _baseline(requests=requests)
-    load_after = _load_average()
+    load_after = load_average()
     return Report(
         database=describe_database(),
         counts=dataset.counts,
@@ -162,31 +151,14 @@ def run_benchmark(
         timings=timings,
         baseline=baseline,
         traced_peak_mb=traced_peak_mb,
-        peak_memory_mb=_peak_memory_mb(),
+        peak_memory_mb=peak_memory_mb(),
         load_average=(load_before, load_after) if load_before is not None else None,
     )
 
 
-def _get(client: Client, path: str):
-    response = client.get(path)
-    if response.status_code != 200:
-        raise BenchmarkError(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
-    return response
-
-
 def _time(client: Client, label: str, path: str, *, requests: int, is_target: bool) -> Timing:
-    for _ in range(WARMUP_REQUESTS):
-        _get(client, path)
-    # The log keeps only the last 9,000 queries, a length the data generation reaches: empty it first.
-    reset_queries()
-    with CaptureQueriesContext(connection) as captured:
-        _get(client, path)
-    queries = len(captured)  # now: the next request empties the log
-    samples = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        _get(client, path)
-        samples.append(time.perf_counter() - started)
+    milliseconds, queries = time_requests(client, path, requests=requests, warmup=WARMUP_REQUESTS)
+    samples = [ms / 1000 for ms in milliseconds]
     return Timing(label, len(samples), statistics.median(samples), max(samples), queries, is_target)
 
 
@@ -222,7 +194,7 @@ def _traced_peak(user, path: str) -> float:
     client.force_login(user)
     tracemalloc.start()
     try:
-        _get(client, path)
+        get(client, path)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -230,12 +202,10 @@ def _traced_peak(user, path: str) -> float:
 
 
 def format_report(report: Report) -> list[str]:
-    counts = ", ".join(f"{count:,} {label}" for label, count in report.counts.items())
-    lines = [
-        "",
-        f"Database: {report.database}",
-        f"Data: {counts} (seed {report.seed})",
-        f"Generated in {report.generation_seconds:.1f} s",
+    lines = report_header(
+        database=report.database, counts=report.counts, seed=report.seed, generation_seconds=report.generation_seconds
+    )
+    lines += [
         "Timing: in process (Django test client: full middleware, session authentication; DEBUG off), "
         f"after {WARMUP_REQUESTS} warm-up request",
         "",

@@ -19,7 +19,6 @@ import os
 import random
 import statistics
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,14 +26,23 @@ from datetime import time as clock
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Appointment, Department, Faculty, Platform, SocialAccount
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance
 from metrics.vocabulary import CareerCategory
-from portfolio.benchmarks.api import BenchmarkError, describe_database, time_requests
+from portfolio.benchmarks.api import (
+    BenchmarkError,
+    analyse_after_bulk_load,
+    describe_database,
+    load_average,
+    p95,
+    report_header,
+    served_in_process,
+    time_requests,
+)
 from portfolio.benchmarks.data import DEFAULT_SEED, SHARE_OF_IMPRESSIONS, build_dataset, insert_rows
 from portfolio.dossiers.models import Activity, Dossier, Highlight, ScoringProfile
 
@@ -108,25 +116,18 @@ def run_benchmark(
         )
         for name, count in (("large", posts), ("small", small_posts))
     ]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
+    analyse_after_bulk_load()
     generation_seconds = time.perf_counter() - started
     log(f"Built in {generation_seconds:.1f} s. Timing the dossier pages and the PDF...")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load = load_average()
     pages, pdf_seconds, pdf_size = [], [], 0
-    with (
-        override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]),
-        warnings.catch_warnings(),
-    ):
-        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    with served_in_process():
         for user, dossier, snapshots in built:
             client = Client()
             client.force_login(user)
             samples, queries = time_requests(client, f"/dossiers/{dossier.pk}/", requests=requests)
-            p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
             count = Post.objects.filter(account__faculty=dossier.faculty).count()
-            pages.append(PageTiming(count, snapshots, len(samples), statistics.median(samples), p95, queries))
+            pages.append(PageTiming(count, snapshots, len(samples), statistics.median(samples), p95(samples), queries))
         user, dossier, _ = built[0]
         client = Client()
         client.force_login(user)
@@ -249,12 +250,14 @@ def _followers_and_audience(account, *, today: date, rng: random.Random) -> None
 
 
 def format_report(report: Report) -> list[str]:
-    peers = ", ".join(f"{count:,} {label}" for label, count in report.peer_counts.items())
-    lines = [
-        "",
-        f"Database: {report.database}",
-        f"Peers: {peers} (seed {report.seed})",
-        f"Generated in {report.generation_seconds:.1f} s",
+    lines = report_header(
+        database=report.database,
+        counts=report.peer_counts,
+        seed=report.seed,
+        generation_seconds=report.generation_seconds,
+        data="Peers",
+    )
+    lines += [
         "Dossier page (/dossiers/<id>/), signed in as the faculty member, in process (DEBUG off):",
         f"  {'posts':>6} {'snapshots':>10} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'queries':>7}",
     ]

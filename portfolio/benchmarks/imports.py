@@ -70,9 +70,10 @@ from metrics.models import ImportBatch, Post, PostMetrics, Provenance, hashtag_s
 from portfolio.benchmarks.api import (
     THROWAWAY_DATABASE_ENV,
     BenchmarkError,
-    _peak_memory_mb,
     _throwaway_database,
     describe_database,
+    load_average,
+    peak_memory_mb,
 )
 from portfolio.benchmarks.data import DEFAULT_SEED, _Builder
 
@@ -204,10 +205,10 @@ def run_in_throwaway_database(
 
         steps = [key for key, method in METHODS.items() if database_url or not method.postgresql_only]
         run_child(PREPARE)
-        load_before = _load_average()
+        load_before = load_average()
         for step in steps:
             run_child(step)
-        load_after = _load_average()
+        load_after = load_average()
         sample = Sample(**_read(work, PREPARE))
         measurements = {key: Measurement(**_read(work, key)) for key in steps}
     return Report(
@@ -240,10 +241,6 @@ def _read(work: Path, step: str) -> dict:
 
 def _write(work: Path, step: str, result) -> None:
     (work / f"{step}.json").write_text(json.dumps(asdict(result)))
-
-
-def _load_average() -> float | None:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 # The child processes ----------------------------------------------------------------------------------------------
@@ -333,12 +330,12 @@ def measure(step: str, *, sample: Sample, iex_rows: int, trace: bool, log: Calla
     _empty_tables()
     run = method.build(sample=sample, rows=rows, log=log)
     gc.collect()
-    rss_before = _peak_memory_mb()
+    rss_before = peak_memory_mb()
     log(f"{method.label}: importing {rows:,} rows...")
     started = time.perf_counter()
     run()
     seconds = time.perf_counter() - started
-    rss_mb = None if rss_before is None else _peak_memory_mb() - rss_before
+    rss_mb = None if rss_before is None else peak_memory_mb() - rss_before
     posts, snapshots = Post.objects.count(), PostMetrics.objects.count()
     if snapshots != rows:
         raise BenchmarkError(f"{method.label} wrote {snapshots:,} snapshots for {rows:,} rows.")

@@ -155,19 +155,15 @@ CREATE_WITHOUT_TARGET = {
     "institutions": {"alice": {403}, "bob": {403}, "nora": {403}, "charlie": {403}, "root": {201}},
     "users": {"alice": {403}, "bob": {403}, "nora": {201}, "charlie": {201}, "root": {201}},
 }
+# These bodies place the new object in the department of the target's appointment.
+IN_A_DEPARTMENT = {"departments", "memberships", "faculty", "appointments"}
+# Where a new object is created: the targets that hold one already, or, for a body in a department, those
+# with an appointment; a new department names only its institution, which Peter shares with Alice.
 CREATE_TARGETS = {
-    "departments": ("alice", "southbay"),
-    "memberships": ("alice", "peer", "southbay"),
-    "faculty": ("alice", "peer", "southbay"),
-    "appointments": ("alice", "peer", "southbay"),
-    "accounts": ("alice", "peer", "dana", "southbay"),
-    "posts": ("alice", "peer", "dana", "southbay"),
-    "post-metrics": ("alice", "peer", "dana", "southbay"),
-    "account-metrics": ("alice", "peer", "dana", "southbay"),
-    "audience": ("alice", "peer", "dana", "southbay"),
-    "dossiers": ("alice", "peer", "dana", "southbay"),
-    "activities": ("alice", "peer", "dana", "southbay"),
-}
+    resource: TARGETS["appointments"] if resource in IN_A_DEPARTMENT else targets
+    for resource, targets in TARGETS.items()
+    if resource not in CREATE_WITHOUT_TARGET
+} | {"departments": ("alice", "southbay")}
 
 
 def new_object(world, resource: str, target: str | None) -> dict:
@@ -176,7 +172,7 @@ def new_object(world, resource: str, target: str | None) -> dict:
         return {"name": "Eastgate University", "slug": "eastgate", "country": "US", "timezone": "UTC"}
     if resource == "users":
         return {"username": "newcomer", "email": "newcomer@example.org", "password": "an-unusual-Passphrase-42"}
-    if resource in {"departments", "memberships", "faculty", "appointments"}:
+    if resource in IN_A_DEPARTMENT:
         department = world.get("appointments", target).department
         return {
             "departments": {"institution": department.institution_id, "name": "Cardiology", "slug": "cardiology"},
@@ -603,25 +599,19 @@ def test_admin_may_not_change_a_login_that_also_has_a_role_elsewhere(world, api_
     assert nina.check_password(PASSWORD)
 
 
-def test_admin_may_not_give_a_role_at_another_institution(world, api_client):
-    body = {"user": world.people["peter"].pk, "institution": world.get("institutions", "southbay").pk, "role": "admin"}
+@pytest.mark.parametrize(
+    ("person", "institution", "role", "refused_field"),
+    [("peter", "southbay", "admin", "institution"), ("sam", "alice", "reviewer", "user")],
+    ids=["at_another_institution", "to_another_institutions_person"],
+)
+def test_admin_may_not_give_a_role_beyond_her_institution(world, api_client, person, institution, role, refused_field):
+    body = {"user": world.people[person].pk, "institution": world.get("institutions", institution).pk, "role": role}
     before = table_state(Membership)
 
     response = api_client(world.people["nora"]).post(url("memberships"), body)
 
     assert response.status_code == 400
-    assert "does not exist" in response.json()["institution"][0]
-    assert table_state(Membership) == before
-
-
-def test_admin_may_not_give_a_role_to_another_institutions_person(world, api_client):
-    body = {"user": world.people["sam"].pk, "institution": world.get("institutions", "alice").pk, "role": "reviewer"}
-    before = table_state(Membership)
-
-    response = api_client(world.people["nora"]).post(url("memberships"), body)
-
-    assert response.status_code == 400
-    assert "does not exist" in response.json()["user"][0]
+    assert "does not exist" in response.json()[refused_field][0]
     assert table_state(Membership) == before
 
 

@@ -470,17 +470,25 @@ def test_a_membership_whose_department_belongs_to_another_institution_is_refused
     assert errors == {"department": ["This department belongs to another institution."]}
 
 
-def test_an_admin_role_with_a_department_is_refused(world, refused):
+@pytest.mark.parametrize(
+    ("person", "role", "message"),
+    [
+        ("peter", "admin", "An admin role covers a whole institution: leave the department blank."),
+        ("bob", "reviewer", "This user already has a role in this department."),
+    ],
+    ids=["an_admin_role_with_a_department", "a_second_role_for_the_same_person_and_department"],
+)
+def test_these_roles_in_a_department_are_refused(world, refused, person, role, message):
     body = {
-        "user": world.people["peter"].pk,
+        "user": world.people[person].pk,
         "institution": world.get("institutions", "alice").pk,
         "department": world.get("departments", "alice").pk,
-        "role": "admin",
+        "role": role,
     }
 
     errors = refused(world.people["nora"], "post", "/api/v1/memberships/", body)
 
-    assert messages(errors) == ["An admin role covers a whole institution: leave the department blank."]
+    assert messages(errors) == [message]
 
 
 def test_giving_a_department_to_an_admin_role_is_refused(world, refused):
@@ -494,19 +502,6 @@ def test_giving_a_department_to_an_admin_role_is_refused(world, refused):
     )
 
     assert messages(errors) == ["An admin role covers a whole institution: leave the department blank."]
-
-
-def test_a_second_role_for_the_same_person_and_department_is_refused(world, refused):
-    body = {
-        "user": world.people["bob"].pk,
-        "institution": world.get("institutions", "alice").pk,
-        "department": world.get("departments", "alice").pk,
-        "role": "reviewer",
-    }
-
-    errors = refused(world.people["nora"], "post", "/api/v1/memberships/", body)
-
-    assert messages(errors) == ["This user already has a role in this department."]
 
 
 def test_an_unknown_role_is_refused(world, refused):

@@ -157,6 +157,13 @@ def test_platforms_are_looked_up_by_key_and_describe_what_they_offer(alice, api_
     assert "id" not in body
 
 
+def test_a_platform_shows_every_field_of_the_registry_but_its_id(alice, api_client):
+    body = api_client(alice).get("/api/v1/platforms/twitter/").json()
+
+    assert list(body) == list(Platform.FIELDS)
+    assert set(Platform.FIELDS) == {field.name for field in Platform._meta.concrete_fields} - {"id"}
+
+
 def test_platform_list_holds_the_whole_registry(alice, api_client):
     response = api_client(alice).get("/api/v1/platforms/", {"page_size": 200})
 

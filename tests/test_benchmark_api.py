@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from metrics.models import Post
+from portfolio.benchmarks.api import p95, report_header
 
 pytestmark = pytest.mark.benchmark
 
@@ -68,6 +69,28 @@ def test_it_deletes_its_database_afterwards(report):
 @pytest.mark.django_db
 def test_it_leaves_the_database_it_was_started_with_alone(report):
     assert not Post.objects.exists()
+
+
+def test_every_benchmark_report_opens_with_the_database_the_data_set_and_its_build_time():
+    lines = report_header(
+        database="SQLite 3.45.1, file bench.sqlite3",
+        counts={"accounts": 2, "posts": 1200},
+        seed=7,
+        generation_seconds=3.14,
+        data="Peers",
+    )
+
+    assert lines == [
+        "",
+        "Database: SQLite 3.45.1, file bench.sqlite3",
+        "Peers: 2 accounts, 1,200 posts (seed 7)",
+        "Generated in 3.1 s",
+    ]
+
+
+def test_the_95th_percentile_is_interpolated_within_the_samples():
+    assert p95([10.0, 20.0]) == pytest.approx(19.5)
+    assert p95([float(ms) for ms in range(1, 101)]) == pytest.approx(95.05)
 
 
 def test_the_inner_process_refuses_to_run_outside_its_throwaway_database():

@@ -114,6 +114,35 @@ def root(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture
+def new_faculty_form():
+    """
+    `new_faculty_form(department=None, **fields)`: what the admin's faculty form posts for Nadia New, a new
+    person with one appointment, in `department` (left blank when None); `fields` add keys or replace them.
+    """
+
+    def form(department=None, **fields) -> dict:
+        return {
+            "name": "Nadia New",
+            "email": "nadia@northfield.example",
+            "rank": "",
+            "track": "",
+            "orcid": "",
+            "user": "",
+            "appointments-TOTAL_FORMS": "1",
+            "appointments-INITIAL_FORMS": "0",
+            "appointments-MIN_NUM_FORMS": "0",
+            "appointments-MAX_NUM_FORMS": "1000",
+            "appointments-0-department": "" if department is None else str(department.pk),
+            "appointments-0-title": "",
+            "appointments-0-start_date": "",
+            "appointments-0-end_date": "",
+            **fields,
+        }
+
+    return form
+
+
 @pytest.fixture(scope="session")
 def run_benchmark():
     """

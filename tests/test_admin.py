@@ -275,42 +275,22 @@ def test_platform_form_refuses_values_outside_the_vocabulary(client, root):
 # --- faculty and appointments ------------------------------------------------------------------
 
 
-def new_faculty(**extra) -> dict:
-    return {
-        "name": "Nadia New",
-        "email": "nadia@northfield.example",
-        "rank": "",
-        "track": "",
-        "orcid": "",
-        "user": "",
-        "appointments-TOTAL_FORMS": "1",
-        "appointments-INITIAL_FORMS": "0",
-        "appointments-MIN_NUM_FORMS": "0",
-        "appointments-MAX_NUM_FORMS": "1000",
-        "appointments-0-department": "",
-        "appointments-0-title": "",
-        "appointments-0-start_date": "",
-        "appointments-0-end_date": "",
-        **extra,
-    }
-
-
-def test_institution_admin_must_give_a_new_person_an_appointment(client, nora):
+def test_institution_admin_must_give_a_new_person_an_appointment(client, nora, new_faculty_form):
     client.force_login(nora)
 
-    response = client.post(reverse("admin:accounts_faculty_add"), new_faculty())
+    response = client.post(reverse("admin:accounts_faculty_add"), new_faculty_form())
 
     assert response.status_code == 200
     assert "at least one appointment in your institution" in response.content.decode()
     assert not Faculty.objects.filter(email="nadia@northfield.example").exists()
 
 
-def test_institution_admin_cannot_remove_the_last_appointment_in_her_institution(client, nora, alice):
+def test_institution_admin_cannot_remove_the_last_appointment_in_her_institution(client, nora, alice, new_faculty_form):
     faculty = alice.faculty
     appointment = faculty.appointments.get()
     client.force_login(nora)
     data = {
-        **new_faculty(name=faculty.name, email=faculty.email, user=str(alice.pk)),
+        **new_faculty_form(name=faculty.name, email=faculty.email, user=str(alice.pk)),
         "appointments-INITIAL_FORMS": "1",
         "appointments-0-id": str(appointment.pk),
         "appointments-0-faculty": str(faculty.pk),
@@ -325,20 +305,20 @@ def test_institution_admin_cannot_remove_the_last_appointment_in_her_institution
     assert faculty.appointments.exists()
 
 
-def test_superuser_may_record_a_person_before_their_appointment(client, root):
+def test_superuser_may_record_a_person_before_their_appointment(client, root, new_faculty_form):
     client.force_login(root)
 
-    response = client.post(reverse("admin:accounts_faculty_add"), new_faculty())
+    response = client.post(reverse("admin:accounts_faculty_add"), new_faculty_form())
 
     assert response.status_code == 302
     assert Faculty.objects.filter(email="nadia@northfield.example").exists()
 
 
 def test_two_current_primary_appointments_get_a_message_not_an_error_page(
-    client, nora, northfield_radiology, northfield_nucmed
+    client, nora, northfield_radiology, northfield_nucmed, new_faculty_form
 ):
     client.force_login(nora)
-    data = new_faculty(
+    data = new_faculty_form(
         **{
             "appointments-TOTAL_FORMS": "2",
             "appointments-0-department": str(northfield_radiology.pk),

@@ -189,24 +189,6 @@ def management_form(prefix: str, total: int, initial: int = 0) -> dict:
     }
 
 
-def faculty_form(department, **extra) -> dict:
-    return {
-        "name": "Nadia New",
-        "email": "nadia@northfield.example",
-        "rank": "",
-        "track": "",
-        "orcid": "",
-        "user": "",
-        **management_form("appointments", 1),
-        "appointments-0-department": str(department.pk),
-        "appointments-0-title": "",
-        "appointments-0-start_date": "",
-        "appointments-0-end_date": "",
-        **management_form("follower_snapshots", 0),
-        **extra,
-    }
-
-
 def test_appointment_inline_offers_only_her_institutions_departments(
     client, nora, northfield_radiology, northfield_nucmed, southbay_radiology
 ):
@@ -219,21 +201,21 @@ def test_appointment_inline_offers_only_her_institutions_departments(
 
 
 def test_appointment_inline_rejects_a_posted_department_of_another_institution(
-    client, nora, northfield_radiology, southbay_radiology
+    client, nora, northfield_radiology, southbay_radiology, new_faculty_form
 ):
     client.force_login(nora)
 
-    response = client.post(add_url(Faculty), faculty_form(southbay_radiology))
+    response = client.post(add_url(Faculty), new_faculty_form(southbay_radiology))
 
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Faculty.objects.filter(email="nadia@northfield.example").exists()
 
 
-def test_appointment_inline_accepts_her_own_department(client, nora, northfield_radiology):
+def test_appointment_inline_accepts_her_own_department(client, nora, northfield_radiology, new_faculty_form):
     client.force_login(nora)
 
-    response = client.post(add_url(Faculty), faculty_form(northfield_radiology))
+    response = client.post(add_url(Faculty), new_faculty_form(northfield_radiology))
 
     assert response.status_code == 302
     nadia = Faculty.objects.get(email="nadia@northfield.example")

@@ -222,14 +222,11 @@ def test_profile_is_visible_to_alice_her_reviewer_and_her_admins(request, client
     assert "Alice Adams" in response.content.decode()
 
 
-def test_admin_of_another_institution_gets_404(client, alice, charlie):
-    client.force_login(charlie)
-
-    assert client.get(profile_url(alice.faculty)).status_code == 404
-
-
-def test_colleague_at_the_same_institution_gets_404(client, alice, erin):
-    client.force_login(erin)
+@pytest.mark.parametrize(
+    "username", ["charlie", "erin"], ids=["admin_of_another_institution", "colleague_at_the_same_institution"]
+)
+def test_profile_is_404_for_an_admin_elsewhere_and_for_a_colleague(request, client, alice, username):
+    client.force_login(request.getfixturevalue(username))
 
     assert client.get(profile_url(alice.faculty)).status_code == 404
 

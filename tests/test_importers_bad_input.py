@@ -5,21 +5,18 @@ column, or a clear refusal of the whole file. Nothing crashes, and nothing becom
 
 import io
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from metrics.importers import UnrecognisedFile, meta, open_export, template, x
 from metrics.importers.common import NOT_TEXT
+from tests.exports import read_export
 
 BAD = Path(__file__).parent / "data" / "exports" / "bad"
 TODAY = date(2026, 10, 5)
-
-
-def read(name, today=TODAY):
-    with (BAD / name).open("rb") as stream:
-        parsed = open_export(stream, filename=name, today=today)
-        return parsed.facts, parsed.collect()
+read = partial(read_export, folder=BAD)
 
 
 def test_empty_file():

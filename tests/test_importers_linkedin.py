@@ -4,24 +4,17 @@ BIFF .xls (the same workbook converted by LibreOffice, read with xlrd).
 """
 
 import io
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
-from metrics.importers import UnrecognisedFile, UnsupportedFile, linkedin, open_export
+from metrics.importers import UnrecognisedFile, UnsupportedFile, linkedin
+from tests.exports import TODAY
+from tests.exports import read_export as read
 
-EXPORTS = Path(__file__).parent / "data" / "exports"
-TODAY = date(2026, 10, 5)
 WORKBOOKS = ["northfield-radiology_content_1758326400000.xlsx", "northfield-radiology_content_1758326400000.xls"]
-
-
-def read(name, **options):
-    with (EXPORTS / name).open("rb") as stream:
-        parsed = open_export(stream, filename=name, today=TODAY, **options)
-        return parsed.facts, parsed.collect()
 
 
 @pytest.mark.parametrize("name", WORKBOOKS)

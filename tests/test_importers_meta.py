@@ -1,24 +1,16 @@
 """Meta Business Suite exports: Alice's Instagram posts (new and pre-2025), Northfield's Facebook page."""
 
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from metrics.importers import UnsupportedFile, open_export
+from metrics.importers import UnsupportedFile
+from tests.exports import read_export as read
 
-EXPORTS = Path(__file__).parent / "data" / "exports"
-TODAY = date(2026, 10, 5)
 INSTAGRAM = "Sep-01-2026_Sep-30-2026_1234567890123456.csv"
 INSTAGRAM_2024 = "Mar-01-2024_Mar-31-2024_1234567890123456.csv"
 FACEBOOK = "Sep-01-2026_Sep-30-2026_9876543210987654.csv"
-
-
-def read(name, **options):
-    with (EXPORTS / name).open("rb") as stream:
-        parsed = open_export(stream, filename=name, today=TODAY, **options)
-        return parsed.facts, parsed.collect()
 
 
 def test_instagram_export_with_a_bom_is_recognised_and_names_the_account():

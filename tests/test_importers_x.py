@@ -2,20 +2,12 @@
 
 import io
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from metrics.importers import UnsupportedFile, open_export, x
-
-EXPORTS = Path(__file__).parent / "data" / "exports"
-TODAY = date(2026, 10, 5)
-
-
-def read(name, **options):
-    with (EXPORTS / name).open("rb") as stream:
-        parsed = open_export(stream, filename=name, today=TODAY, **options)
-        return parsed.facts, parsed.collect()
+from metrics.importers import UnsupportedFile, x
+from tests.exports import TODAY
+from tests.exports import read_export as read
 
 
 def test_legacy_file_names_the_handle_and_the_export_date():

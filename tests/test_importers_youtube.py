@@ -3,22 +3,15 @@
 import io
 import zipfile
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from metrics.importers import UnrecognisedFile, UnsupportedFile, open_export, youtube
+from metrics.importers import UnrecognisedFile, UnsupportedFile, youtube
+from tests.exports import TODAY
+from tests.exports import read_export as read
 
-EXPORTS = Path(__file__).parent / "data" / "exports"
-TODAY = date(2026, 10, 5)
 ZIP = "Content 2026-09-12_2026-10-01 Northfield Radiology.zip"
-
-
-def read(name, **options):
-    with (EXPORTS / name).open("rb") as stream:
-        parsed = open_export(stream, filename=name, today=TODAY, **options)
-        return parsed.facts, parsed.collect()
 
 
 def test_total_row_is_skipped_and_counted():

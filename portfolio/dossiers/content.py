@@ -26,6 +26,7 @@ The shape (keys of the top-level dict):
                   total, rows: [{category, metric, count, weight, contribution}]}
     highlights    [{position, post_id, account_id, platform, handle, url, external_id, published_on,
                     content_type, category, category_label, note, caption, snapshot_captured_on,
+                    (category and note are the highlight's, written for this dossier; never the post's)
                     metrics: {field: count}, actions, rates: {by_impressions, by_reach, by_followers},
                     followers, provenance: {source, source_label, verified, file_name},
                     privacy_flags: [{kind, label, excerpt, start, end}],
@@ -269,9 +270,9 @@ def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
                 "external_id": post.external_id,
                 "published_on": post.published_on.isoformat(),
                 "content_type": content_types.get(post.content_type, post.content_type),
-                "category": post.category,
-                "category_label": categories.get(post.category, ""),
-                "note": post.highlight_note,
+                "category": highlight.category,
+                "category_label": categories.get(highlight.category, ""),
+                "note": highlight.note,
                 "caption": post.caption,
                 "snapshot_captured_on": _iso(post.snapshot_captured_on),
                 "metrics": {field: getattr(post, field) for field in METRIC_FIELDS},

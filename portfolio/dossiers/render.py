@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from portfolio.dossiers import figures
+from portfolio.dossiers.flag_groups import group_flags
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "dossier.css"
 DOCUMENT_TEMPLATE = "dossiers/document.html"
@@ -64,6 +65,7 @@ def document_context(data: dict, *, frozen: dict | None = None) -> dict:
         "highlights_chart": figures.highlights_chart(data["highlights"]),
         "audience": audience,
         "percentile_groups": _percentile_groups(data),
+        "flag_groups": group_flags(data),
         "frozen": _frozen(frozen),
     }
 

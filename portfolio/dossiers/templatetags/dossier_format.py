@@ -78,3 +78,10 @@ def actions_sum(metrics: dict) -> str:
     ]
     total = sum(metrics.get(field) or 0 for field in ACTION_FIELDS)
     return f"{' + '.join(parts)} = {formatting.count(total)}" if parts else "no action counts reported = 0"
+
+
+@register.filter
+def link_text(url: str) -> str:
+    """A link as printed in a short appendix line: 'https://www.instagram.com/p/Cx1/' -> 'instagram.com/p/Cx1'."""
+    text = url.split("://", 1)[-1]
+    return text.removeprefix("www.").rstrip("/")

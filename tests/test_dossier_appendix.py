@@ -1,6 +1,6 @@
 """
 What the committee reads at the end of a dossier: integrity flags grouped by post and account, each naming its
-post, from the stored data alone.
+post; the privacy check as counts, with no workflow text beside a post; all of it from the stored data alone.
 """
 
 import datetime as dt
@@ -9,6 +9,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from weasyprint import HTML
 
 from metrics.models import Post
@@ -17,7 +18,7 @@ from portfolio.dossiers.content import dossier_data, tables
 from portfolio.dossiers.flag_groups import MANY_POSTS, caption_start, group_flags
 from portfolio.dossiers.freezing import freeze
 from portfolio.dossiers.render import render_dossier_html
-from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory
+from tests.factories import AccountMetricsFactory, HighlightFactory, PostFactory, PostMetricsFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -183,6 +184,7 @@ def test_data_frozen_before_flags_named_their_post_still_groups(dossier, worked_
     data = json.loads(json.dumps(dossier_data(dossier)))
     for flag in data["methods"]["integrity_flags"]:
         del flag["post"]
+    del data["methods"]["privacy_check"]
 
     groups = group_flags(data)
 
@@ -225,3 +227,66 @@ def test_the_dossier_page_pins_its_queries_with_many_flagged_posts(
     with django_assert_num_queries(len(few)):
         response = client.get(f"/dossiers/{dossier.pk}/")
     assert "35 posts" in response.content.decode()
+
+
+# Privacy workflow ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acknowledged(dossier, alice_instagram, alice):
+    flagged = PostFactory(
+        account=alice_instagram,
+        published_at=published(dt.date(2025, 5, 2)),
+        caption="A 47-year-old after a motorcycle crash: classic findings.",
+    )
+    return HighlightFactory(
+        dossier=dossier, post=flagged, position=2, privacy_acknowledged_by=alice, privacy_acknowledged_at=timezone.now()
+    )
+
+
+WORKFLOW_WORDS = ("acknowledged by Alice", "Privacy check: possible patient identifiers", "Reviewed and acknowledged")
+
+
+def test_the_document_prints_no_privacy_workflow_beside_a_post_and_counts_it_in_the_methods(dossier, acknowledged):
+    data = dossier_data(dossier)
+    html = render_dossier_html(data)
+
+    highlights = html[html.index('id="dossier-highlights"') : html.index('id="dossier-reputation"')]
+    assert "A 47-year-old after a motorcycle crash" in highlights  # the caption itself, as it is
+    for words in (*WORKFLOW_WORDS, "<mark", "Not yet fixed"):
+        assert words not in highlights
+        assert words not in html
+    sentence = "2 highlighted captions were checked for patient identifiers; 1 flag acknowledged by the faculty member."
+    assert sentence in html
+    text = " ".join(laid_out_text(html).split())
+    assert sentence in text
+    assert not any(words in text for words in WORKFLOW_WORDS)
+
+
+def test_an_acknowledgement_by_someone_else_and_an_open_flag_are_counted_apart(dossier, acknowledged, nora):
+    acknowledged.privacy_acknowledged_by = nora
+    acknowledged.save()
+    HighlightFactory(
+        dossier=dossier, position=3, post=PostFactory(account=acknowledged.post.account, caption="MRN 1234567 today")
+    )
+
+    check = dossier_data(dossier)["methods"]["privacy_check"]
+
+    assert check == {
+        "captions": 3,
+        "flagged_captions": 2,
+        "flags": 2,
+        "acknowledged_by_faculty": 0,
+        "acknowledged_by_others": 1,
+        "unresolved": 1,
+    }
+    assert (
+        "3 highlighted captions were checked for patient identifiers; 1 flag acknowledged on the faculty member's "
+        "behalf; 1 flag not yet fixed or acknowledged."
+    ) in render_dossier_html(dossier_data(dossier)).replace("&#x27;", "'")
+
+
+def test_the_builder_still_shows_the_flags_and_the_acknowledgement(client, alice, dossier, acknowledged):
+    client.force_login(alice)
+    content = client.get(f"/dossiers/{dossier.pk}/highlights/").content.decode()
+    assert "Privacy flags acknowledged by Alice Adams" in content

@@ -14,7 +14,7 @@ None when not reported.
 The shape (keys of the top-level dict):
 
     schema        2; bumped when the shape changes, so old frozen data can still be read (2: flags name their
-                  post, highlights carry their own note and category)
+                  post, highlights carry their own note and category, methods count the privacy check)
     dossier       {id, title, period_start, period_end, as_of}
     faculty       {id, name, rank, track, orcid, appointments: [{department, institution, primary}]}
     philosophy    the narrative, plain text
@@ -31,7 +31,7 @@ The shape (keys of the top-level dict):
                     metrics: {field: count}, actions, rates: {by_impressions, by_reach, by_followers},
                     followers, provenance: {source, source_label, verified, file_name},
                     privacy_flags: [{kind, label, excerpt, start, end}],
-                    privacy_acknowledged: None or {by, at}}]
+                    privacy_acknowledged: None or {by, by_faculty, at}}]
     activities    [{id, kind, kind_label, title, organisation, started_on, ended_on, url, description}]
     audience      [{account_id, platform, handle, captured_on, dimensions: {dimension: [{bucket, count, share}]},
                     regions, subregions, income_groups, income_classification, low_and_middle_income_share}]
@@ -42,6 +42,8 @@ The shape (keys of the top-level dict):
                    peer_groups: {department, institution}}
     methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on,
                                      post: None (a flag on an account) or {published_on, caption_start, url}}],
+                   privacy_check: {captions, flagged_captions, flags, acknowledged_by_faculty,
+                                   acknowledged_by_others, unresolved},
                    provenance: {rows: [{numbers, source, source_label, total, verified, unverified}],
                                 files: [{batch_id, file_name, sha256, imported_at, snapshots}]},
                    weights: {metric: weight} or None}
@@ -158,6 +160,7 @@ def dossier_data(dossier: Dossier) -> dict:
             "integrity_flags": _flags(
                 integrity.integrity_flags(account_ids=account_ids, start=start, end=end, as_of=as_of), post_rows
             ),
+            "privacy_check": _privacy_check(highlights),
             "provenance": integrity.provenance_summary(
                 account_ids=account_ids, start=start, end=end, as_of=as_of
             ).as_dict(),
@@ -305,6 +308,7 @@ def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
                 if highlight.privacy_acknowledged_at is None
                 else {
                     "by": _person(acknowledged_by),
+                    "by_faculty": acknowledged_by is not None and acknowledged_by.pk == dossier.faculty.user_id,
                     "at": highlight.privacy_acknowledged_at.isoformat(),
                 },
             }
@@ -327,6 +331,26 @@ def _flags(flags: list[integrity.IntegrityFlag], post_rows: list[dict]) -> list[
             }
         entries.append({**_jsonable(asdict(flag)), "post": named})
     return entries
+
+
+def _privacy_check(highlights: list[dict]) -> dict:
+    """
+    What the caption privacy check found among the highlights, as counts: the committee's document states
+    these in its methods appendix and prints no flag or acknowledgement beside a post.
+    """
+    flagged = [highlight for highlight in highlights if highlight["privacy_flags"]]
+    acknowledged = [highlight for highlight in flagged if highlight["privacy_acknowledged"]]
+    by_faculty = [highlight for highlight in acknowledged if highlight["privacy_acknowledged"]["by_faculty"]]
+    return {
+        "captions": len(highlights),
+        "flagged_captions": len(flagged),
+        "flags": sum(len(highlight["privacy_flags"]) for highlight in flagged),
+        "acknowledged_by_faculty": sum(len(highlight["privacy_flags"]) for highlight in by_faculty),
+        "acknowledged_by_others": sum(
+            len(highlight["privacy_flags"]) for highlight in acknowledged if highlight not in by_faculty
+        ),
+        "unresolved": sum(len(highlight["privacy_flags"]) for highlight in flagged if highlight not in acknowledged),
+    }
 
 
 def _person(user) -> str:

@@ -45,6 +45,8 @@ def test_faculty_member_creates_a_dossier_with_accounts_highlights_and_activitie
         {
             "post": worked_post.pk,
             "position": 1,
+            "note": "",
+            "category": "",
             "privacy_flags": [],
             "privacy_acknowledged": False,
             "privacy_acknowledged_at": None,

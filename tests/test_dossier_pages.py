@@ -283,20 +283,22 @@ def test_highlighting_a_post_and_saving_its_note_and_category(client, alice, ali
     assert highlight.position == 2
     data = {}
     for row in dossier.highlight_rows.all():
-        data |= {f"h{row.pk}-position": row.position, f"h{row.pk}-category": "", f"h{row.pk}-highlight_note": ""}
+        data |= {f"h{row.pk}-position": row.position, f"h{row.pk}-category": "", f"h{row.pk}-note": ""}
     data |= {
         f"h{highlight.pk}-position": 0,
         f"h{highlight.pk}-category": "mentorship",
-        f"h{highlight.pk}-highlight_note": "Residents asked for this series.",
+        f"h{highlight.pk}-note": "Residents asked for this series.",
     }
     assert client.post(url("highlights", dossier), data).status_code == 302
     post.refresh_from_db()
     highlight.refresh_from_db()
-    assert (post.category, post.highlight_note, highlight.position) == (
+    assert (highlight.category, highlight.note, highlight.position) == (
         "mentorship",
         "Residents asked for this series.",
         0,
     )
+    # The post keeps its own classification; the note is the highlight's alone.
+    assert (post.category, post.highlight_note) == ("education", "")
 
 
 def test_highlight_form_keeps_the_note_when_the_order_is_invalid(client, alice, dossier):
@@ -305,13 +307,13 @@ def test_highlight_form_keeps_the_note_when_the_order_is_invalid(client, alice, 
     data = {
         f"h{highlight.pk}-position": "-3",
         f"h{highlight.pk}-category": "education",
-        f"h{highlight.pk}-highlight_note": "A note worth keeping",
+        f"h{highlight.pk}-note": "A note worth keeping",
     }
     response = client.post(url("highlights", dossier), data)
     assert response.status_code == 200
     assert "A note worth keeping" in response.content.decode()
-    highlight.post.refresh_from_db()
-    assert highlight.post.highlight_note == ""
+    highlight.refresh_from_db()
+    assert highlight.note == ""
 
 
 def test_a_post_of_someone_else_cannot_be_highlighted(client, alice, dossier, dana):

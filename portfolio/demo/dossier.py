@@ -89,14 +89,22 @@ def build_demo_dossier(*, today: date) -> Dossier:
     )
     flagged = posts.filter(caption__contains="year-old").order_by("published_at", "pk").first()
     chosen += [post for post in (most_liked_on_x, flagged) if post is not None and post not in chosen]
-    if most_liked_on_x is not None and not most_liked_on_x.highlight_note:
-        most_liked_on_x.highlight_note = "Most-liked post on X this year; reposted by two residency programmes."
-        most_liked_on_x.save(update_fields=["highlight_note", "hashtags", "updated_at"])
-    if flagged is not None and not flagged.highlight_note:
-        flagged.highlight_note = "A case residents still ask about; the caption needs a privacy review."
-        flagged.save(update_fields=["highlight_note", "hashtags", "updated_at"])
+    # Why each post matters in this dossier: the note and category are the highlight's, not the post's.
+    notes = {
+        content.WORKED_EXAMPLE.external_id: content.WORKED_EXAMPLE.note,
+        content.TECHNOLOGIST_CALL.external_id: content.TECHNOLOGIST_CALL.note,
+    }
+    if most_liked_on_x is not None:
+        notes.setdefault(
+            most_liked_on_x.external_id, "Most-liked post on X this year; reposted by two residency programmes."
+        )
+    if flagged is not None:
+        notes.setdefault(flagged.external_id, "A case residents still ask about, years after it was posted.")
     Highlight.objects.bulk_create(
-        Highlight(dossier=dossier, post=post, position=position) for position, post in enumerate(chosen, start=1)
+        Highlight(
+            dossier=dossier, post=post, position=position, note=notes.get(post.external_id, ""), category=post.category
+        )
+        for position, post in enumerate(chosen, start=1)
     )
 
     for kind, title, organisation, started_days_ago, ended_days_ago, description, included in ACTIVITIES:

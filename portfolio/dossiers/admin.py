@@ -122,7 +122,7 @@ class HighlightInline(ScopedInlineMixin, admin.TabularInline):
     model = Highlight
     formset = HighlightInlineFormSet
     extra = 0
-    fields = ("position", "post", "privacy_acknowledged_by", "privacy_acknowledged_at")
+    fields = ("position", "post", "category", "note", "privacy_acknowledged_by", "privacy_acknowledged_at")
     readonly_fields = ("privacy_acknowledged_by", "privacy_acknowledged_at")
     autocomplete_fields = ("post",)
 

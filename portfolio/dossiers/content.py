@@ -13,7 +13,8 @@ None when not reported.
 
 The shape (keys of the top-level dict):
 
-    schema        1; bumped when the shape changes, so old frozen data can still be read
+    schema        2; bumped when the shape changes, so old frozen data can still be read (2: flags name their
+                  post, highlights carry their own note and category, methods count the privacy check)
     dossier       {id, title, period_start, period_end, as_of}
     faculty       {id, name, rank, track, orcid, appointments: [{department, institution, primary}]}
     philosophy    the narrative, plain text
@@ -26,10 +27,11 @@ The shape (keys of the top-level dict):
                   total, rows: [{category, metric, count, weight, contribution}]}
     highlights    [{position, post_id, account_id, platform, handle, url, external_id, published_on,
                     content_type, category, category_label, note, caption, snapshot_captured_on,
+                    (category and note are the highlight's, written for this dossier; never the post's)
                     metrics: {field: count}, actions, rates: {by_impressions, by_reach, by_followers},
                     followers, provenance: {source, source_label, verified, file_name},
                     privacy_flags: [{kind, label, excerpt, start, end}],
-                    privacy_acknowledged: None or {by, at}}]
+                    privacy_acknowledged: None or {by, by_faculty, at}}]
     activities    [{id, kind, kind_label, title, organisation, started_on, ended_on, url, description}]
     audience      [{account_id, platform, handle, captured_on, dimensions: {dimension: [{bucket, count, share}]},
                     regions, subregions, income_groups, income_classification, low_and_middle_income_share}]
@@ -38,7 +40,10 @@ The shape (keys of the top-level dict):
                    percentiles: [{account_id, handle, platform, metric, label, value,
                                   department|institution|all: {percentile, peers}}],
                    peer_groups: {department, institution}}
-    methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on}],
+    methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on,
+                                     post: None (a flag on an account) or {published_on, caption_start, url}}],
+                   privacy_check: {captions, flagged_captions, flags, acknowledged_by_faculty,
+                                   acknowledged_by_others, unresolved},
                    provenance: {rows: [{numbers, source, source_label, total, verified, unverified}],
                                 files: [{batch_id, file_name, sha256, imported_at, snapshots}]},
                    weights: {metric: weight} or None}
@@ -48,18 +53,20 @@ from collections import defaultdict
 from dataclasses import asdict
 from datetime import date
 
+from django.db.models.functions import Left
+
 from accounts.models import SocialAccount
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import audience as audience_summaries
 from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
 from metrics.vocabulary import CareerCategory
-from portfolio.dossiers import integrity, privacy, scoring
+from portfolio.dossiers import flag_groups, integrity, privacy, scoring
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
 
-SCHEMA = 1
+SCHEMA = 2
 
 __all__ = ["dossier_data", "tables"]
 
@@ -78,7 +85,10 @@ def dossier_data(dossier: Dossier) -> dict:
         Post.objects.filter(account__in=account_ids)
         .published_between(start, end)
         .with_engagement(as_of)
-        .values("account_id", *METRIC_FIELDS, "followers", "snapshot_id")
+        # The day, link and caption start name the post of an integrity flag (`_flags`): every flagged post is one
+        # of these, so naming them costs no query.
+        .annotate(caption_head=Left("caption", 4 * flag_groups.CAPTION_START))
+        .values("pk", "account_id", *METRIC_FIELDS, "followers", "snapshot_id", "published_on", "url", "caption_head")
     )
     summaries = engagement.summarize_by(post_rows, key="account_id", as_of=as_of)
     history = _follower_history(account_ids, start=start, as_of=as_of)
@@ -92,6 +102,7 @@ def dossier_data(dossier: Dossier) -> dict:
 
     counts = _metric_totals(post_rows, followers=[account.followers for account in accounts])
     profile = dossier.scoring_profile
+    highlights = _highlights(dossier, as_of=as_of)
     return {
         "schema": SCHEMA,
         "dossier": {
@@ -122,7 +133,7 @@ def dossier_data(dossier: Dossier) -> dict:
             "categories": _categories(counts),
         },
         "composite": _composite(profile, counts),
-        "highlights": _highlights(dossier, as_of=as_of),
+        "highlights": highlights,
         "activities": _activities(dossier),
         "audience": _audience(accounts, as_of=as_of),
         "context": {
@@ -146,10 +157,10 @@ def dossier_data(dossier: Dossier) -> dict:
         },
         "methods": {
             "as_of": as_of.isoformat(),
-            "integrity_flags": [
-                _jsonable(asdict(flag))
-                for flag in integrity.integrity_flags(account_ids=account_ids, start=start, end=end, as_of=as_of)
-            ],
+            "integrity_flags": _flags(
+                integrity.integrity_flags(account_ids=account_ids, start=start, end=end, as_of=as_of), post_rows
+            ),
+            "privacy_check": _privacy_check(highlights),
             "provenance": integrity.provenance_summary(
                 account_ids=account_ids, start=start, end=end, as_of=as_of
             ).as_dict(),
@@ -269,9 +280,9 @@ def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
                 "external_id": post.external_id,
                 "published_on": post.published_on.isoformat(),
                 "content_type": content_types.get(post.content_type, post.content_type),
-                "category": post.category,
-                "category_label": categories.get(post.category, ""),
-                "note": post.highlight_note,
+                "category": highlight.category,
+                "category_label": categories.get(highlight.category, ""),
+                "note": highlight.note,
                 "caption": post.caption,
                 "snapshot_captured_on": _iso(post.snapshot_captured_on),
                 "metrics": {field: getattr(post, field) for field in METRIC_FIELDS},
@@ -297,11 +308,49 @@ def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
                 if highlight.privacy_acknowledged_at is None
                 else {
                     "by": _person(acknowledged_by),
+                    "by_faculty": acknowledged_by is not None and acknowledged_by.pk == dossier.faculty.user_id,
                     "at": highlight.privacy_acknowledged_at.isoformat(),
                 },
             }
         )
     return entries
+
+
+def _flags(flags: list[integrity.IntegrityFlag], post_rows: list[dict]) -> list[dict]:
+    """The flags as data, each naming its post (its day, link and first words) when it is about one."""
+    posts = {row["pk"]: row for row in post_rows}
+    entries = []
+    for flag in flags:
+        post = posts.get(flag.post_id)
+        named = None
+        if post is not None:
+            named = {
+                "published_on": post["published_on"].isoformat(),
+                "caption_start": flag_groups.caption_start(post["caption_head"]),
+                "url": post["url"],
+            }
+        entries.append({**_jsonable(asdict(flag)), "post": named})
+    return entries
+
+
+def _privacy_check(highlights: list[dict]) -> dict:
+    """
+    What the caption privacy check found among the highlights, as counts: the committee's document states
+    these in its methods appendix and prints no flag or acknowledgement beside a post.
+    """
+    flagged = [highlight for highlight in highlights if highlight["privacy_flags"]]
+    acknowledged = [highlight for highlight in flagged if highlight["privacy_acknowledged"]]
+    by_faculty = [highlight for highlight in acknowledged if highlight["privacy_acknowledged"]["by_faculty"]]
+    return {
+        "captions": len(highlights),
+        "flagged_captions": len(flagged),
+        "flags": sum(len(highlight["privacy_flags"]) for highlight in flagged),
+        "acknowledged_by_faculty": sum(len(highlight["privacy_flags"]) for highlight in by_faculty),
+        "acknowledged_by_others": sum(
+            len(highlight["privacy_flags"]) for highlight in acknowledged if highlight not in by_faculty
+        ),
+        "unresolved": sum(len(highlight["privacy_flags"]) for highlight in flagged if highlight not in acknowledged),
+    }
 
 
 def _person(user) -> str:

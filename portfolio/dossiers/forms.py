@@ -110,28 +110,28 @@ class DossierForm(forms.ModelForm):
         return cleaned_data
 
 
-class HighlightForm(forms.Form):
-    """One highlighted post: its order in this dossier, and the note and category it keeps on the post."""
+class HighlightForm(forms.ModelForm):
+    """
+    One highlighted post: its order in this dossier, and why it matters here (the category and note of this
+    highlight; the post's own category and note are not touched, so nothing written here reaches another dossier).
+    """
 
     position = forms.IntegerField(min_value=0, max_value=999, label="Order")
-    category = forms.ChoiceField(choices=[("", "Not set"), *CareerCategory.choices], required=False, label="Category")
-    highlight_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why highlighted", max_length=2000
-    )
+
+    class Meta:
+        model = Highlight
+        fields = ["position", "category", "note"]
+        labels = {"category": "Category in this dossier", "note": "Why highlighted"}
+        help_texts = {"category": ""}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, highlight: Highlight, **kwargs):
-        self.highlight = highlight
-        post = highlight.post
-        initial = {"position": highlight.position, "category": post.category, "highlight_note": post.highlight_note}
-        super().__init__(*args, initial=initial, prefix=f"h{highlight.pk}", **kwargs)
+        super().__init__(*args, instance=highlight, prefix=f"h{highlight.pk}", **kwargs)
+        self.fields["category"].choices = [("", "Not set"), *CareerCategory.choices]
 
-    def save(self) -> None:
-        self.highlight.position = self.cleaned_data["position"]
-        self.highlight.save(update_fields=["position"])
-        post = self.highlight.post
-        post.category = self.cleaned_data["category"]
-        post.highlight_note = self.cleaned_data["highlight_note"]
-        post.save(update_fields=["category", "highlight_note", "hashtags", "updated_at"])
+    @property
+    def highlight(self) -> Highlight:
+        return self.instance
 
 
 class AddHighlightForm(forms.Form):

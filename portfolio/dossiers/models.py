@@ -22,6 +22,7 @@ from accounts.models import Faculty, Institution, Platform, SocialAccount
 from accounts.scoping import ScopedQuerySet
 from metrics.engagement import DENOMINATORS
 from metrics.models import Post
+from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import scoring
 from portfolio.dossiers.privacy import PrivacyFlag, caption_flags
 
@@ -262,11 +263,23 @@ class HighlightQuerySet(FacultyOwnedQuerySet):
 
 
 class Highlight(models.Model):
-    """A post the faculty member puts forward in one dossier. The post keeps its own note and category."""
+    """
+    A post the faculty member puts forward in one dossier, with why it matters there: `note` and `category`
+    belong to this dossier, so a note written for one review never appears in the next. The post's own
+    `category` is the faculty member's classification of the post (comparisons read it); it is left alone.
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="highlight_rows")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="highlight_rows")
     position = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField("why highlighted", blank=True, max_length=2000)
+    category = models.CharField(
+        "career category in this dossier",
+        max_length=20,
+        choices=CareerCategory.choices,
+        blank=True,
+        help_text="Why the post matters in this dossier; the post keeps its own classification.",
+    )
     # The caption privacy check flags likely patient identifiers; freezing waits until each flag is
     # fixed (the caption no longer trips it) or acknowledged here by a person.
     privacy_acknowledged_by = models.ForeignKey(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from portfolio.dossiers import figures
+from portfolio.dossiers.flag_groups import group_flags
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "dossier.css"
 DOCUMENT_TEMPLATE = "dossiers/document.html"
@@ -47,13 +48,10 @@ def document_context(data: dict, *, frozen: dict | None = None) -> dict:
         entry["rates_by_name"] = {rate["denominator"]: rate for rate in account["rates"]}
         entry["followers_chart"] = figures.followers_chart(account)
         platforms.setdefault(account["platform"], []).append(entry)
+    # The caption is printed as it is: the privacy check's flags and who acknowledged them are the builder's
+    # workflow, stated in the methods appendix as counts (`privacy_check`), never beside a post.
     highlights = [
-        {
-            **highlight,
-            "integrity_flags": post_flags.get(highlight["post_id"], []),
-            "caption_parts": caption_parts(highlight["caption"], highlight["privacy_flags"]),
-        }
-        for highlight in data["highlights"]
+        {**highlight, "integrity_flags": post_flags.get(highlight["post_id"], [])} for highlight in data["highlights"]
     ]
     audience = [{**entry, "regions_chart": figures.regions_chart(entry)} for entry in data["audience"]]
     return {
@@ -64,28 +62,10 @@ def document_context(data: dict, *, frozen: dict | None = None) -> dict:
         "highlights_chart": figures.highlights_chart(data["highlights"]),
         "audience": audience,
         "percentile_groups": _percentile_groups(data),
+        "flag_groups": group_flags(data),
+        "privacy_check": data["methods"].get("privacy_check"),
         "frozen": _frozen(frozen),
     }
-
-
-def caption_parts(caption: str, flags: list[dict]) -> list[dict]:
-    """
-    The caption cut into runs of text, each with the privacy flag it falls under (or None), so the
-    template can mark the flagged words; the template escapes every run. Overlapping flags merge into
-    the first.
-    """
-    parts, position = [], 0
-    for flag in sorted(flags, key=lambda flag: (flag["start"], flag["end"])):
-        start, end = max(flag["start"], position), flag["end"]
-        if end <= start:
-            continue
-        if start > position:
-            parts.append({"text": caption[position:start], "flag": None})
-        parts.append({"text": caption[start:end], "flag": flag})
-        position = end
-    if position < len(caption):
-        parts.append({"text": caption[position:], "flag": None})
-    return parts
 
 
 def _percentile_groups(data: dict) -> list[dict]:

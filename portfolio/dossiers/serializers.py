@@ -57,8 +57,25 @@ class HighlightSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Highlight
-        fields = ["post", "position", "privacy_flags", "privacy_acknowledged", "privacy_acknowledged_at"]
+        fields = [
+            "post",
+            "position",
+            "note",
+            "category",
+            "privacy_flags",
+            "privacy_acknowledged",
+            "privacy_acknowledged_at",
+        ]
         read_only_fields = ["privacy_acknowledged_at"]
+        extra_kwargs = {
+            "note": {"help_text": "Why the post is highlighted in this dossier; no other dossier shows it."},
+            "category": {
+                "help_text": (
+                    "Why the post matters in this dossier. The post's own `category` (its classification, which "
+                    "comparisons read) is a field of the post and is not changed here."
+                )
+            },
+        }
 
     @extend_schema_field(PrivacyFlagSerializer(many=True))
     def get_privacy_flags(self, highlight) -> list[dict]:
@@ -189,13 +206,20 @@ class DossierSerializer(ScopedModelSerializer):
         return dossier
 
     def _replace_highlights(self, dossier: Dossier, rows: list[dict]) -> None:
-        """The new list of highlights; a post that stays keeps its acknowledgement unless it is withdrawn."""
+        """
+        The new list of highlights; a post that stays keeps its acknowledgement unless it is withdrawn, and its
+        note and category unless the row gives them.
+        """
         existing = {highlight.post_id: highlight for highlight in dossier.highlight_rows.all()}
         dossier.highlight_rows.exclude(post__in=[row["post_id"] for row in rows]).delete()
         now, user = timezone.now(), self.context["request"].user
         for row in rows:
             highlight = existing.get(row["post_id"]) or Highlight(dossier=dossier, post_id=row["post_id"])
             highlight.position = row.get("position", 0)
+            # Left out of a row, the note and category stay as they are: a client that predates them keeps them.
+            for field in ("note", "category"):
+                if field in row:
+                    setattr(highlight, field, row[field])
             # A PATCH may leave `privacy_acknowledged` out (a partial write applies no default): nothing changes then.
             acknowledged = row.get("privacy_acknowledged")
             if acknowledged is False:

@@ -6,6 +6,7 @@ Rates are fractions, as in the data (0.047 is 4.7%); an empty cell is "not repor
 """
 
 from accounts.vocabulary import METRIC_FIELDS
+from portfolio.dossiers.flag_groups import group_flags
 from portfolio.lib.spreadsheets import Table
 
 RATE_STATS = ("mean", "min", "max", "pooled")
@@ -282,12 +283,58 @@ def _percentiles(data: dict) -> Table:
 
 
 def _integrity(data: dict) -> Table:
+    """
+    The flags as the appendix groups them (`flag_groups.group_flags`): one row per kind that concerns many posts
+    (its posts listed in the last column, one per line), per flagged post and per flagged account, with the
+    flags of the row one per line.
+    """
+    groups = group_flags(data)
     rows = [
-        [flag["label"], flag["detail"], flag["account_id"], flag["post_id"], flag["captured_on"]]
-        for flag in data["methods"]["integrity_flags"]
+        ["Posts", "", "", None, "", "", f"{group['label']}: {group['count']} posts", _posts_list(group["posts"])]
+        for group in groups["kinds"]
+    ]
+    rows += [
+        [
+            "Post",
+            post["platform"],
+            post["handle"],
+            post["published_on"],
+            post["caption_start"],
+            post["url"],
+            "\n".join(f"{flag['label']}: {flag['detail']}" for flag in post["flags"]),
+            "",
+        ]
+        for post in groups["posts"]
+    ]
+    rows += [
+        [
+            "Account",
+            account["platform"],
+            account["handle"],
+            None,
+            "",
+            account["url"],
+            "\n".join(_account_line(line) for line in account["lines"]),
+            "",
+        ]
+        for account in groups["accounts"]
     ]
     return Table(
         title="Integrity flags",
-        headers=["Flag", "Detail", "Account id", "Post id", "Captured on"],
+        headers=["Concerns", "Platform", "Handle", "Published", "Caption starts", "URL", "Flags", "Posts"],
         rows=rows,
     )
+
+
+def _posts_list(posts: list[dict]) -> str:
+    """One post a line: '2026-03-10 @handle “Caption start…” https://…' (a post frozen unnamed: 'post 12')."""
+    lines = []
+    for post in posts:
+        when = post["published_on"] or f"post {post['post_id']}"
+        lines.append(f"{when} @{post['handle']} “{post['caption_start']}” {post['url']}".rstrip())
+    return "\n".join(lines)
+
+
+def _account_line(line: dict) -> str:
+    times = f" ({line['count']} times)" if line["count"] > 1 else ""
+    return f"{line['label']}{times}: {'; '.join(line['details'])}"

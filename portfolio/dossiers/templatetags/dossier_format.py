@@ -78,3 +78,39 @@ def actions_sum(metrics: dict) -> str:
     ]
     total = sum(metrics.get(field) or 0 for field in ACTION_FIELDS)
     return f"{' + '.join(parts)} = {formatting.count(total)}" if parts else "no action counts reported = 0"
+
+
+@register.filter
+def link_text(url: str) -> str:
+    """A link as printed in a short appendix line: 'https://www.instagram.com/p/Cx1/' -> 'instagram.com/p/Cx1'."""
+    text = url.split("://", 1)[-1]
+    return text.removeprefix("www.").rstrip("/")
+
+
+def _flags(number: int) -> str:
+    return f"{formatting.count(number)} flag{'' if number == 1 else 's'}"
+
+
+@register.filter
+def privacy_sentence(check: dict) -> str:
+    """
+    The caption privacy check as the methods appendix states it, in counts only: '3 highlighted captions were
+    checked for patient identifiers; 1 flag acknowledged by the faculty member.'
+    """
+    captions = check["captions"]
+    checked = (
+        f"{formatting.count(captions)} highlighted caption{' was' if captions == 1 else 's were'} checked for "
+        "patient identifiers"
+    )
+    if not check["flags"]:
+        return f"{checked}; none was flagged."
+    outcomes = [
+        f"{_flags(check['acknowledged_by_faculty'])} acknowledged by the faculty member"
+        if check["acknowledged_by_faculty"]
+        else "",
+        f"{_flags(check['acknowledged_by_others'])} acknowledged on the faculty member's behalf"
+        if check["acknowledged_by_others"]
+        else "",
+        f"{_flags(check['unresolved'])} not yet fixed or acknowledged" if check["unresolved"] else "",
+    ]
+    return f"{checked}; {'; '.join(outcome for outcome in outcomes if outcome)}."

@@ -37,7 +37,8 @@ The shape (keys of the top-level dict):
                                  note, compared_with: [{account_id, handle, mean, pooled, posts}]}],
                    percentiles: [{account_id, handle, platform, metric, label, value,
                                   department|institution|all: {percentile, peers}}],
-                   peer_groups: {department, institution}}
+                   peer_groups: {department, institution}, min_peers}
+                  (a percentile is None when its group has fewer than `min_peers` computable values)
     methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on}],
                    provenance: {rows: [{numbers, source, source_label, total, verified, unverified}],
                                 files: [{batch_id, file_name, sha256, imported_at, snapshots}]},
@@ -58,6 +59,7 @@ from portfolio.dossiers import integrity, privacy, scoring
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
+from portfolio.lib.percentiles import MIN_PEERS
 
 SCHEMA = 1
 
@@ -131,6 +133,7 @@ def dossier_data(dossier: Dossier) -> dict:
                 accounts=impact_accounts,
                 department_id=primary.pk if primary else None,
                 institution_id=primary.institution_id if primary else None,
+                institution_ids={appointment.department.institution_id for appointment in appointments},
                 start=start,
                 end=end,
                 as_of=as_of,
@@ -143,6 +146,8 @@ def dossier_data(dossier: Dossier) -> dict:
                 "department": primary.name if primary else None,
                 "institution": primary.institution.name if primary else None,
             },
+            # The rule the percentiles were computed with, so that a frozen version says it too.
+            "min_peers": MIN_PEERS,
         },
         "methods": {
             "as_of": as_of.isoformat(),

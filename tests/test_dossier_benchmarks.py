@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.content import dossier_data, tables
 from portfolio.dossiers.models import Benchmark, validate_numerator
 from tests.factories import DossierFactory, platform
 
@@ -168,3 +168,19 @@ def test_superuser_records_a_benchmark_with_its_definition_in_the_admin(client, 
     listing = client.get(reverse("admin:dossiers_benchmark_changelist")).content.decode()
     assert "likes, comments and shares per follower" in listing
     assert "Example Analytics" in listing
+
+
+def test_the_csv_tables_list_an_unmatched_benchmark_with_its_reason(worked_dossier):
+    benchmark(numerator=("clicks",), denominator="followers")
+
+    (table,) = [table for table in tables(dossier_data(worked_dossier)) if table.title == "Benchmarks"]
+
+    rows = {row[1]: dict(zip(table.headers, row, strict=True)) for row in table.rows}
+    assert rows["Radiology"]["Our account"] is None
+    assert rows["Radiology"]["Not compared because"] == (
+        "Instagram's analytics do not report clicks, which this benchmark counts."
+    )
+    higher_education = rows["Higher education"]
+    assert higher_education["Definition (our rates computed by it)"] == "likes and comments per follower"
+    assert higher_education["Our mean rate (same denominator)"] == pytest.approx(194 / 7100)
+    assert higher_education["Not compared because"] is None

@@ -143,24 +143,24 @@ def test_an_account_reporting_no_actions_has_its_newest_post_on_top(bob, northfi
 
 
 def test_percentiles_within_the_set_follow_the_mid_rank_definition(bob, northfield_radiology):
-    for handle, rate in (("one", 0.01), ("two_a", 0.02), ("two_b", 0.02), ("five", 0.05)):
+    for handle, rate in (("one", 0.01), ("two_a", 0.02), ("two_b", 0.02), ("five", 0.05), ("six", 0.06)):
         personal_account(northfield_radiology, handle=handle, rates=(rate,))
 
     rows = api(bob).get(API, params(northfield_radiology)).json()["results"]
 
     ranks = {row["handle"]: row["percentiles"]["rate_by_impressions"] for row in rows}
-    assert ranks == {"one": 12.5, "two_a": 50.0, "two_b": 50.0, "five": 87.5}
+    assert ranks == {"one": 10.0, "two_a": 40.0, "two_b": 40.0, "five": 70.0, "six": 90.0}
 
 
 def test_an_account_without_a_computable_rate_has_no_percentile_and_is_left_out(bob, northfield_radiology):
-    personal_account(northfield_radiology, handle="low", rates=(0.01,))
-    personal_account(northfield_radiology, handle="high", rates=(0.03,))
+    for handle, rate in (("low", 0.01), ("mid_a", 0.02), ("mid_b", 0.025), ("high", 0.03), ("top", 0.04)):
+        personal_account(northfield_radiology, handle=handle, rates=(rate,))
     personal_account(northfield_radiology, handle="silent")
 
     rows = api(bob).get(API, params(northfield_radiology)).json()["results"]
 
     ranks = {row["handle"]: row["percentiles"]["rate_by_impressions"] for row in rows}
-    assert ranks == {"low": 25.0, "high": 75.0, "silent": None}
+    assert ranks == {"low": 10.0, "mid_a": 30.0, "mid_b": 50.0, "high": 70.0, "top": 90.0, "silent": None}
 
 
 # --- sort, search, filter, paginate ---------------------------------------------------------------------------

@@ -170,17 +170,21 @@ def test_percentiles_against_department_institution_and_all_peers(
     data = dossier_data(alice_dossier)
     followers = next(row for row in data["context"]["percentiles"] if row["metric"] == "followers")
     assert followers["value"] == 8000
-    # Department (Alice 8,000, Dana 9,000): 100 x (0 + 1/2) / 2.
-    assert followers["department"] == {"percentile": 25.0, "peers": 2}
-    # Institution adds Nadia (5,000): 100 x (1 + 1/2) / 3.
-    assert followers["institution"] == {"percentile": pytest.approx(50.0), "peers": 3}
-    # Everyone adds Sam (100): 100 x (2 + 1/2) / 4.
-    assert followers["all"] == {"percentile": 62.5, "peers": 4}
+    # Department (Alice 8,000, Dana 9,000), institution adding Nadia (5,000): groups too small to rank in.
+    assert followers["department"] == {"percentile": None, "peers": 2}
+    assert followers["institution"] == {"percentile": None, "peers": 3}
+    # Southbay does not share aggregates: Sam is no peer of Alice's at all.
+    assert followers["all"] == {"percentile": None, "peers": 3}
     assert data["context"]["peer_groups"] == {"department": "Radiology", "institution": "Northfield University"}
+    assert data["context"]["min_peers"] == 5
 
 
-def test_peers_are_ranked_on_the_same_period_summaries_as_the_dossier_itself(alice_dossier, dana):
+def test_peers_are_ranked_on_the_same_period_summaries_as_the_dossier_itself(alice_dossier, dana, northfield_radiology):
     dana_instagram = SocialAccountFactory(faculty=dana)
+    for name in ("Eve Ellis", "Finn Ford", "Gus Green"):  # colleagues with no post: 0 posts, no rate
+        colleague = FacultyFactory(name=name)
+        AppointmentFactory(faculty=colleague, department=northfield_radiology)
+        SocialAccountFactory(faculty=colleague)
     in_period = PostFactory(account=dana_instagram, published_at=published(dt.date(2025, 5, 1)))
     PostMetricsFactory(post=in_period, captured_on=dt.date(2025, 5, 8), impressions=1_000_000, likes=1)
     before = PostFactory(account=dana_instagram, published_at=published(dt.date(2023, 5, 1)))
@@ -191,9 +195,9 @@ def test_peers_are_ranked_on_the_same_period_summaries_as_the_dossier_itself(ali
     # Alice: 292 + 60 actions over 6,154 + 1,000 impressions, as in the general impact; Dana: 1 in 1,000,000.
     assert rows["rate_by_impressions"]["value"] == pytest.approx(352 / 7154)
     assert rows["rate_by_impressions"]["value"] == data["impact"]["accounts"][0]["rates"][0]["pooled"]
-    assert rows["rate_by_impressions"]["department"] == {"percentile": 75.0, "peers": 2}
-    # Two posts against Dana's one in the period (her older post is not counted).
-    assert rows["posts"]["department"] == {"percentile": 75.0, "peers": 2}
+    assert rows["rate_by_impressions"]["department"] == {"percentile": None, "peers": 2}
+    # Two posts against Dana's one in the period (her older post is not counted) and three colleagues' none.
+    assert rows["posts"]["department"] == {"percentile": 90.0, "peers": 5}
 
 
 def test_audience_rolls_up_to_regions_and_income_groups(alice_dossier, alice_instagram):

@@ -76,7 +76,10 @@ class RowSerializer(SummarySerializer):
     career_categories = serializers.DictField(child=serializers.IntegerField(), help_text="Posts per category.")
     content_types = serializers.DictField(child=serializers.IntegerField(), help_text="Posts per content type.")
     top_post = TopPostSerializer(allow_null=True)
-    percentiles = PercentilesSerializer(allow_null=True, help_text="Within the set; null when withheld.")
+    percentiles = PercentilesSerializer(
+        allow_null=True,
+        help_text="Within the set; null when withheld, and each null where fewer than 5 peers have a value.",
+    )
 
     def get_fields(self):
         # In the table's order: the account's columns up to its follower growth, then the summary's with posts
@@ -92,6 +95,12 @@ class RowSerializer(SummarySerializer):
 class ComparisonSerializer(WindowSerializer):
     accounts_in_set = serializers.IntegerField(help_text="Accounts the percentiles are computed among.")
     accounts_in_aggregates_only = serializers.IntegerField(help_text="Of those, accounts you may not read.")
+    percentile_peers = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="Per percentile column: the accounts of the set whose value is computable, the group a "
+        "percentile ranks in (none below 5 is shown); null when percentiles are withheld.",
+    )
     count = serializers.IntegerField(help_text="Rows you may read (after the search).")
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
@@ -244,6 +253,7 @@ class CompareView(ComparisonView):
             **_window(selection),
             "accounts_in_set": len(table.peers),
             "accounts_in_aggregates_only": table.hidden,
+            "percentile_peers": table.percentile_peers if table.percentiles_shown else None,
             "count": paginator.count,
             "next": self._link(request, page.next_page_number()) if page.has_next() else None,
             "previous": self._link(request, page.previous_page_number()) if page.has_previous() else None,

@@ -6,7 +6,7 @@ Per group: accounts, total followers (as of the as-of date, over the accounts th
 actions, impressions and reach; medians over the accounts of followers, posts per week and the mean rate by
 impressions; and the group's engagement summary over all its posts (mean of per-post rates and pooled rates,
 the same `engagement.summarize_counts` as everywhere). A group with accounts the user may not read one by one is
-shown only when it has at least `MIN_GROUP_SIZE` of them (see `selection.aggregate_is_shown`).
+shown only when it has at least `MIN_PEERS` of them (see `selection.aggregate_is_shown`).
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,8 @@ from statistics import median
 
 from metrics import engagement
 from portfolio.comparisons.rows import AccountRow, Loaded
-from portfolio.comparisons.selection import MIN_GROUP_SIZE, Place, aggregate_is_shown
+from portfolio.comparisons.selection import Place, aggregate_is_shown
+from portfolio.lib.percentiles import MIN_PEERS
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Rollup:
     def withheld_reason(self) -> str:
         return (
             f"Not shown: it covers {self.hidden} account{'s' if self.hidden != 1 else ''} you may not see one by one, "
-            f"fewer than {MIN_GROUP_SIZE}."
+            f"fewer than {MIN_PEERS}."
         )
 
 

@@ -27,7 +27,7 @@ from metrics.models import AccountMetrics, Post, with_followers_as_of
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
 from portfolio.comparisons.selection import Selection, aggregate_is_shown
-from portfolio.lib.percentiles import percentile_ranks
+from portfolio.lib.percentiles import MIN_PEERS, group_size, ranks_in_group
 
 # What the table reads of each post besides its metrics; the top post's link and date are read on their own.
 POST_FIELDS = ("content_type", "category")
@@ -205,10 +205,17 @@ class Comparison:
     peers: list[AccountRow]
     rows: list[AccountRow]  # the rows shown: readable, matching the search, sorted
     percentiles_shown: bool
+    # Per column of `PERCENTILE_COLUMNS`: the peers whose value is computable, the group its percentiles rank in.
+    percentile_peers: dict[str, int] = field(default_factory=dict)
 
     @property
     def hidden(self) -> int:
         return sum(not row.visible for row in self.peers)
+
+    @property
+    def small_groups(self) -> list[str]:
+        """The labels of the columns with no percentile: fewer than `MIN_PEERS` peers have a value there."""
+        return [PERCENTILE_COLUMNS[column] for column, peers in self.percentile_peers.items() if peers < MIN_PEERS]
 
 
 def load(selection: Selection, *, hashtag: str = "") -> Loaded:
@@ -315,11 +322,17 @@ def _top_posts(table: PostTable) -> dict[int, TopPost]:
 
 
 def compare(loaded: Loaded) -> Comparison:
-    """Percentiles within the peer set, then the rows the user may read, searched and sorted."""
+    """
+    Percentiles within the peer set (each column's only when at least `MIN_PEERS` peers have a value there),
+    then the rows the user may read, searched and sorted.
+    """
     selection = loaded.selection
     peers = loaded.peers
+    percentile_peers = {}
     for column in PERCENTILE_COLUMNS:
-        ranks = percentile_ranks({row.pk: getattr(row, column) for row in peers})
+        values = {row.pk: getattr(row, column) for row in peers}
+        percentile_peers[column] = group_size(values.values())
+        ranks = ranks_in_group(values)
         for row in peers:
             row.percentiles[column] = ranks[row.pk]
     hidden = sum(not row.visible for row in peers)
@@ -329,6 +342,7 @@ def compare(loaded: Loaded) -> Comparison:
         peers=peers,
         rows=sort_rows(shown, selection.sort),
         percentiles_shown=aggregate_is_shown(hidden_accounts=hidden),
+        percentile_peers=percentile_peers,
     )
 
 

@@ -13,7 +13,8 @@ Who may choose what (the privacy of peers):
   (`Institution.shares_aggregates`); its accounts count in roll-ups only, never as rows or in percentiles;
 - any other id is refused exactly like an id that does not exist, so a parameter cannot reveal that it does;
 - an aggregate over accounts the user may not read individually is shown only when it covers at least
-  `MIN_GROUP_SIZE` of them, so that one account's numbers cannot be read off an "aggregate".
+  `MIN_PEERS` of them (the smallest peer group of `portfolio/lib/percentiles.py`), so that one account's
+  numbers cannot be read off an "aggregate".
 """
 
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from rest_framework import serializers
 from accounts.access import Access, access_for
 from accounts.api_scoping import MAX_ID
 from accounts.models import Department, Institution, Platform, SocialAccount
+from portfolio.lib.percentiles import MIN_PEERS
 
-MIN_GROUP_SIZE = 5
 DEFAULT_PERIOD_DAYS = 365
 # Dates outside these bounds are typing mistakes (and would overflow date arithmetic at the ends of the calendar).
 EARLIEST_DAY = date(2000, 1, 1)
@@ -58,7 +59,7 @@ DENOMINATOR_CHOICES = (("impressions", "impressions"), ("reach", "reach"), ("fol
 
 def aggregate_is_shown(*, hidden_accounts: int) -> bool:
     """An aggregate covering `hidden_accounts` accounts the viewer may not read one by one: shown or not."""
-    return hidden_accounts == 0 or hidden_accounts >= MIN_GROUP_SIZE
+    return hidden_accounts == 0 or hidden_accounts >= MIN_PEERS
 
 
 @dataclass(frozen=True)

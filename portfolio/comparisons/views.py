@@ -15,12 +15,12 @@ from portfolio.comparisons.content import what_works
 from portfolio.comparisons.heatmap import HOURS, MIN_POSTS_PER_CELL, heatmap
 from portfolio.comparisons.selection import (
     DENOMINATOR_CHOICES,
-    MIN_GROUP_SIZE,
     ContentSelectionSerializer,
     SelectionSerializer,
     SeriesSelectionSerializer,
 )
 from portfolio.comparisons.series import series
+from portfolio.lib.percentiles import MIN_PEERS
 
 ROWS_PER_PAGE = 25
 # The table's sortable columns: (sort key, header, note under the header).
@@ -57,7 +57,7 @@ def _form_context(request, parameters) -> dict:
             "institution": set(request.GET.getlist("institution")),
             "kind": set(request.GET.getlist("kind")),
         },
-        "min_group_size": MIN_GROUP_SIZE,
+        "min_group_size": MIN_PEERS,
         "selection": None,
         # The selection without the table's page and sort: for links between the comparison pages.
         "query": _without(request.GET, "page", "sort", "hashtag", "denominator"),

@@ -9,12 +9,15 @@ Admin for the dossier domain.
   a reviewer was shown or who opened it.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 
 from accounts.access import access_for
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, has_admin_access, visible_rows
+from accounts.vocabulary import METRIC_FIELDS
+from metrics.engagement import ACTION_FIELDS
 from portfolio.dossiers.models import (
     Activity,
     Benchmark,
@@ -75,9 +78,36 @@ class ScoringProfileAdmin(ScopedModelAdmin):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(ScopedModelAdmin):
-    list_display = ("platform", "industry", "year", "denominator", "rate", "source")
-    list_filter = ("platform", "year", "denominator")
-    search_fields = ("industry", "source")
+    list_display = ("platform", "industry", "year", "publisher", "report", "definition", "rate")
+    list_filter = ("platform", "year", "publisher", "denominator")
+    search_fields = ("industry", "publisher", "report")
+    fields = (
+        "platform",
+        "industry",
+        "year",
+        "publisher",
+        "report",
+        "source_url",
+        "numerator",
+        "denominator",
+        "rate",
+        "note",
+    )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "numerator":
+            # The interactions as boxes to tick; stored as the list `Benchmark.numerator` validates.
+            return forms.MultipleChoiceField(
+                choices=[(field, METRIC_FIELDS[field]) for field in ACTION_FIELDS],
+                widget=forms.CheckboxSelectMultiple,
+                label="Numerator",
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Definition")
+    def definition(self, obj: Benchmark) -> str:
+        return obj.definition
 
     def has_add_permission(self, request):
         return request.user.is_superuser

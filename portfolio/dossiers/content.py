@@ -35,11 +35,16 @@ The shape (keys of the top-level dict):
     activities    [{id, kind, kind_label, title, organisation, started_on, ended_on, url, description}]
     audience      [{account_id, platform, handle, captured_on, dimensions: {dimension: [{bucket, count, share}]},
                     regions, subregions, income_groups, income_classification, low_and_middle_income_share}]
-    context       {benchmarks: [{platform, platform_key, industry, year, denominator, rate, source, source_url,
-                                 note, compared_with: [{account_id, handle, mean, pooled, posts}]}],
+    context       {benchmarks: [{platform, platform_key, industry, year, publisher, report, numerator,
+                                 denominator, definition, rate, source, source_url, note,
+                                 not_compared_reason (None when compared),
+                                 compared_with: [{account_id, handle, mean, pooled, posts, interactions,
+                                                  denominator_total}]}],
+                  (our rates by the benchmark's own definition: only the interactions it counts)
                    percentiles: [{account_id, handle, platform, metric, label, value,
                                   department|institution|all: {percentile, peers}}],
-                   peer_groups: {department, institution}}
+                   peer_groups: {department, institution}, min_peers}
+                  (a percentile is None when its group has fewer than `min_peers` computable values)
     methods       {as_of, integrity_flags: [{kind, label, detail, account_id, post_id, captured_on,
                                      post: None (a flag on an account) or {published_on, caption_start, url}}],
                    privacy_check: {captions, flagged_captions, flags, acknowledged_by_faculty,
@@ -65,6 +70,7 @@ from portfolio.dossiers import flag_groups, integrity, privacy, scoring
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
+from portfolio.lib.percentiles import MIN_PEERS
 
 SCHEMA = 2
 
@@ -137,11 +143,12 @@ def dossier_data(dossier: Dossier) -> dict:
         "activities": _activities(dossier),
         "audience": _audience(accounts, as_of=as_of),
         "context": {
-            "benchmarks": _benchmarks(impact_accounts),
+            "benchmarks": _benchmarks(impact_accounts, post_rows, as_of=as_of),
             "percentiles": percentile_rows(
                 accounts=impact_accounts,
                 department_id=primary.pk if primary else None,
                 institution_id=primary.institution_id if primary else None,
+                institution_ids={appointment.department.institution_id for appointment in appointments},
                 start=start,
                 end=end,
                 as_of=as_of,
@@ -154,6 +161,8 @@ def dossier_data(dossier: Dossier) -> dict:
                 "department": primary.name if primary else None,
                 "institution": primary.institution.name if primary else None,
             },
+            # The rule the percentiles were computed with, so that a frozen version says it too.
+            "min_peers": MIN_PEERS,
         },
         "methods": {
             "as_of": as_of.isoformat(),
@@ -401,36 +410,57 @@ def _audience(accounts: list[SocialAccount], *, as_of: date) -> list[dict]:
     return entries
 
 
-def _benchmarks(accounts: list[dict]) -> list[dict]:
-    """Published rates for the dossier's platforms, each beside our rate over the same denominator."""
+def _benchmarks(accounts: list[dict], post_rows: list[dict], *, as_of: date) -> list[dict]:
+    """
+    Published rates for the dossier's platforms. Each is set beside the faculty member's rate computed by the
+    benchmark's own definition (only the interactions it counts, over its denominator; the mean of per-post
+    rates and the pooled rate, by the same engagement code as every other rate), or, when the platform's
+    analytics cannot match that definition, listed with the reason and compared with nothing.
+    """
     by_platform = defaultdict(list)
     for account in accounts:
         by_platform[account["platform_key"]].append(account)
+    # Benchmarks that count the same interactions share one set of summaries.
+    summaries: dict[frozenset, dict] = {}
     entries = []
     for benchmark in Benchmark.objects.filter(platform__key__in=by_platform).select_related("platform"):
+        reason = benchmark.unmatched_reason()
         compared = []
-        for account in by_platform[benchmark.platform.key]:
-            rate = next(rate for rate in account["rates"] if rate["denominator"] == benchmark.denominator)
-            compared.append(
-                {
-                    "account_id": account["id"],
-                    "handle": account["handle"],
-                    "mean": rate["mean"],
-                    "pooled": rate["pooled"],
-                    "posts": rate["posts"],
-                }
-            )
+        if reason is None:
+            counted = frozenset(benchmark.numerator)
+            if counted not in summaries:
+                rows = [benchmark.counted(row) for row in post_rows]
+                summaries[counted] = engagement.summarize_by(rows, key="account_id", as_of=as_of)
+            for account in by_platform[benchmark.platform.key]:
+                summary = summaries[counted].get(account["id"]) or engagement.empty_summary(as_of)
+                rate = next(rate for rate in summary.rates if rate.denominator == benchmark.denominator)
+                compared.append(
+                    {
+                        "account_id": account["id"],
+                        "handle": account["handle"],
+                        "mean": rate.mean,
+                        "pooled": rate.pooled,
+                        "posts": rate.posts,
+                        "interactions": rate.actions,
+                        "denominator_total": rate.denominator_total,
+                    }
+                )
         entries.append(
             {
                 "platform": benchmark.platform.name,
                 "platform_key": benchmark.platform.key,
                 "industry": benchmark.industry,
                 "year": benchmark.year,
+                "publisher": benchmark.publisher,
+                "report": benchmark.report,
+                "numerator": list(benchmark.numerator),
                 "denominator": benchmark.denominator,
+                "definition": benchmark.definition,
                 "rate": str(benchmark.rate),
                 "source": benchmark.source,
                 "source_url": benchmark.source_url,
                 "note": benchmark.note,
+                "not_compared_reason": reason,
                 "compared_with": compared,
             }
         )

@@ -7,10 +7,11 @@ rendered content and data, with a SHA-256, never changed afterwards whatever hap
 weights. An external reviewer reads one version through a `ShareLink`; every access is logged.
 
 `ScoringProfile` holds an institution's published weights and `Benchmark` published reference rates,
-each with the denominator it was computed over.
+each with its publisher, report and definition (the interactions it counts and what it divides by).
 """
 
 import secrets
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +21,8 @@ from django.utils import timezone
 
 from accounts.models import Faculty, Institution, Platform, SocialAccount
 from accounts.scoping import ScopedQuerySet
-from metrics.engagement import DENOMINATORS
+from accounts.vocabulary import METRIC_FIELDS
+from metrics.engagement import ACTION_FIELDS, DENOMINATORS
 from metrics.models import Post
 from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import scoring
@@ -88,37 +90,98 @@ class ScoringProfile(models.Model):
             raise ValidationError({"weights": str(error)}) from error
 
 
+def validate_numerator(value) -> None:
+    """A benchmark's numerator: a non-empty list of distinct interaction fields (`engagement.ACTION_FIELDS`)."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError("List the interactions the benchmark counts, e.g. likes and comments.")
+    unknown = [field for field in value if field not in ACTION_FIELDS]
+    if unknown:
+        raise ValidationError(
+            f"Not an interaction: {', '.join(map(str, unknown))}. Choose from {', '.join(ACTION_FIELDS)}."
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each interaction is listed once.")
+
+
 class Benchmark(models.Model):
-    """A published reference rate, kept with the denominator it was computed over so it is compared like with like."""
+    """
+    A published reference rate with its source and its definition: which interactions it counts (`numerator`)
+    over what (`denominator`). A dossier sets it beside a rate computed by that same definition, never beside
+    one that counts more interactions or divides by something else; a definition the platform's analytics
+    cannot match is listed, not compared (`unmatched_reason`).
+    """
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="benchmarks")
     industry = models.CharField(max_length=100, help_text="e.g. Higher education, Nonprofits, All industries (median).")
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(help_text="The year of the report (its data may cover the year before).")
+    publisher = models.CharField(max_length=200, help_text="Who published the figure, e.g. Rival IQ.")
+    report = models.CharField(max_length=300, help_text="The report's title.")
+    numerator = models.JSONField(
+        validators=[validate_numerator],
+        help_text=f"The interactions the published rate counts, as a list of {', '.join(ACTION_FIELDS)}.",
+    )
     denominator = models.CharField(
         max_length=20,
         choices=[(name, f"per {name[:-1] if name.endswith('s') else name}") for name in DENOMINATORS],
         help_text="What the published rate divides by; compare it only with our rate over the same denominator.",
     )
     rate = models.DecimalField(max_digits=7, decimal_places=5, help_text="A fraction: 0.0396 is 3.96%.")
-    source = models.CharField(max_length=300)
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField("URL", blank=True, help_text="Where the report can be read.")
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["platform__name", "-year", "industry"]
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "industry", "year", "denominator", "source"],
-                name="benchmark_unique_per_source",
+                fields=["platform", "industry", "year", "denominator", "publisher", "report"],
+                name="benchmark_unique_per_report",
                 violation_error_message=(
-                    "This source already gives a rate for this platform, industry, year and denominator."
+                    "This report already gives a rate for this platform, industry, year and denominator."
                 ),
             ),
             models.CheckConstraint(condition=Q(rate__gte=0), name="benchmark_rate_not_negative"),
         ]
 
     def __str__(self):
-        return f"{self.platform} {self.industry} {self.year}: {self.rate:.2%} {self.get_denominator_display()}"
+        return f"{self.platform} {self.industry} {self.year}: {self.rate:.2%} {self.definition} ({self.publisher})"
+
+    @property
+    def source(self) -> str:
+        """Publisher and report, as the dossier cites them."""
+        return f"{self.publisher}, {self.report}"
+
+    @property
+    def numerator_label(self) -> str:
+        """The counted interactions in words: "likes and comments"."""
+        labels = [METRIC_FIELDS[field].lower() for field in self.numerator]
+        return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+    @property
+    def definition(self) -> str:
+        """The rate in words: "likes and comments per follower"."""
+        return f"{self.numerator_label} {self.get_denominator_display()}"
+
+    def unmatched_reason(self) -> str | None:
+        """
+        Why the faculty member's rate cannot be computed by this benchmark's definition on its platform, or None
+        when it can: every counted interaction and the denominator (followers come from the account's follower
+        counts, the others from the posts' analytics) must be among what the platform's analytics report.
+        """
+        reported = set(self.platform.reported_metrics)
+        missing = [field for field in self.numerator if field not in reported]
+        if self.denominator != "followers" and self.denominator not in reported:
+            missing.append(self.denominator)
+        if not missing:
+            return None
+        names = " and ".join(METRIC_FIELDS[field].lower() for field in missing)
+        return f"{self.platform.name}'s analytics do not report {names}, which this benchmark counts."
+
+    def counted(self, counts: Mapping[str, int | None]) -> dict[str, int | None]:
+        """
+        A post's counts as this benchmark counts them: the interactions it does not count left out (as unreported
+        fields are), so that `metrics.engagement` computes its rates and pooled rate by this definition.
+        """
+        return {**counts, **{field: None for field in ACTION_FIELDS if field not in self.numerator}}
 
 
 class Activity(models.Model):

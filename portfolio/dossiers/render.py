@@ -73,7 +73,13 @@ def _percentile_groups(data: dict) -> list[dict]:
     return [
         {"key": "department", "label": groups["department"] or "Department"},
         {"key": "institution", "label": groups["institution"] or "Institution"},
-        {"key": "all", "label": "All peers on the site"},
+        # Versions frozen before "all peers" left out institutions that do not share ranked against the whole site.
+        {
+            "key": "all",
+            "label": "All peers (own and sharing institutions)"
+            if "min_peers" in data["context"]
+            else "All peers on the site",
+        },
     ]
 
 

@@ -219,6 +219,8 @@ def _audience(data: dict) -> Table:
 
 
 def _benchmarks(data: dict) -> Table:
+    # A benchmark that is not compared (its definition cannot be matched) is listed on a row of its own.
+    nobody = {"handle": None, "mean": None, "pooled": None, "posts": None}
     rows = [
         [
             benchmark["platform"],
@@ -231,9 +233,11 @@ def _benchmarks(data: dict) -> Table:
             compared["mean"],
             compared["pooled"],
             compared["posts"],
+            benchmark.get("definition"),
+            benchmark.get("not_compared_reason"),
         ]
         for benchmark in data["context"]["benchmarks"]
-        for compared in benchmark["compared_with"]
+        for compared in benchmark["compared_with"] or ([nobody] if benchmark.get("not_compared_reason") else [])
     ]
     return Table(
         title="Benchmarks",
@@ -248,6 +252,8 @@ def _benchmarks(data: dict) -> Table:
             "Our mean rate (same denominator)",
             "Our pooled rate (same denominator)",
             "Posts with a computable rate",
+            "Definition (our rates computed by it)",
+            "Not compared because",
         ],
         rows=rows,
     )

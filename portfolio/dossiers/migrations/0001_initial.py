@@ -71,7 +71,21 @@ class Migration(migrations.Migration):
                         help_text="e.g. Higher education, Nonprofits, All industries (median).", max_length=100
                     ),
                 ),
-                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="The year of the report (its data may cover the year before)."
+                    ),
+                ),
+                ("publisher", models.CharField(help_text="Who published the figure, e.g. Rival IQ.", max_length=200)),
+                ("report", models.CharField(help_text="The report's title.", max_length=300)),
+                (
+                    "numerator",
+                    models.JSONField(
+                        help_text="The interactions the published rate counts, as a list of likes, dislikes, comments, shares, saves, profile_visits, follows, clicks.",
+                        validators=[portfolio.dossiers.models.validate_numerator],
+                    ),
+                ),
                 (
                     "denominator",
                     models.CharField(
@@ -85,8 +99,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("rate", models.DecimalField(decimal_places=5, help_text="A fraction: 0.0396 is 3.96%.", max_digits=7)),
-                ("source", models.CharField(max_length=300)),
-                ("source_url", models.URLField(blank=True)),
+                (
+                    "source_url",
+                    models.URLField(blank=True, help_text="Where the report can be read.", verbose_name="URL"),
+                ),
                 ("note", models.TextField(blank=True)),
                 (
                     "platform",
@@ -338,9 +354,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="benchmark",
             constraint=models.UniqueConstraint(
-                fields=("platform", "industry", "year", "denominator", "source"),
-                name="benchmark_unique_per_source",
-                violation_error_message="This source already gives a rate for this platform, industry, year and denominator.",
+                fields=("platform", "industry", "year", "denominator", "publisher", "report"),
+                name="benchmark_unique_per_report",
+                violation_error_message="This report already gives a rate for this platform, industry, year and denominator.",
             ),
         ),
         migrations.AddConstraint(

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 from django.db import migrations
 
-# Per-follower engagement rates on Instagram in 2019 from an industry benchmark report, as cited by the
-# published analysis of a nuclear-medicine education account. Compare them with the rate by followers only.
+# Rival IQ's 2019 Social Media Industry Benchmark Report (data from January to December 2018, 12 industries),
+# as cited by the published analysis of a nuclear-medicine education account on Instagram. Rival IQ counts the
+# measurable interactions on a post (on Instagram, likes and comments) per follower, per post: compare these
+# with the faculty member's likes and comments per follower, not with a rate that also counts saves or follows.
 INSTAGRAM_2019 = {
     "Higher education": "0.0396",
     "Nonprofits": "0.0240",
@@ -13,7 +15,13 @@ INSTAGRAM_2019 = {
     "Media": "0.0122",
     "All industries (median)": "0.0160",
 }
-SOURCE = "2019 industry benchmark report of Instagram engagement, per post per follower"
+PUBLISHER = "Rival IQ"
+REPORT = "2019 Social Media Industry Benchmark Report"
+URL = "https://www.rivaliq.com/blog/2019-social-media-benchmark-report/"
+NOTE = (
+    "Data from January to December 2018 across 12 industries. Engagement rate: measurable interactions on posts "
+    "(on Instagram, likes and comments) divided by total follower count, per post."
+)
 
 
 def seed(apps, schema_editor):
@@ -38,13 +46,19 @@ def seed(apps, schema_editor):
             industry=industry,
             year=2019,
             denominator="followers",
-            source=SOURCE,
-            defaults={"rate": Decimal(rate)},
+            publisher=PUBLISHER,
+            report=REPORT,
+            defaults={
+                "rate": Decimal(rate),
+                "numerator": ["likes", "comments"],
+                "source_url": URL,
+                "note": NOTE,
+            },
         )
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("dossiers", "Benchmark").objects.filter(source=SOURCE).delete()
+    apps.get_model("dossiers", "Benchmark").objects.filter(publisher=PUBLISHER, report=REPORT).delete()
     apps.get_model("dossiers", "ScoringProfile").objects.filter(institution=None).delete()
 
 

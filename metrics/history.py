@@ -113,12 +113,15 @@ def record_bulk_changes(
     model, fields: Sequence[str], rows: Sequence[Sequence], *, source: str, user_id: int | None, now: datetime
 ) -> Callable[[], None]:
     """
-    Keep the history of a bulk UPDATE of `model`: `rows` are its rows of new values for `fields`, each followed by
-    the pk. Call it before the UPDATE: it reads the rows as they are (one query per batch of pks); call what it
-    returns after the UPDATE, which writes every record in one INSERT: the creation record of a row that had none
-    yet (an imported one, as it was), and the change record of each (its new values).
+    Keep the history of a bulk UPDATE of `model`: `rows` are its rows of new values for `fields` (Python values,
+    or values the field takes as such), each followed by the pk. Call it before the UPDATE: it reads the rows as
+    they are (one query per batch of pks); call what it returns after the UPDATE, which writes every record in one
+    INSERT (as many as the database's parameter limit calls for): the creation record of a row that had none yet
+    (an imported one, as it was), and the change record of each (its new values).
     """
     historical = model.history.model
+    if not rows:
+        return lambda: None
     attnames = [model._meta.get_field(name).attname for name in fields]
     recorded = historical.objects.filter(id=OuterRef("pk"))
     # Who uploaded a row's batch is who created it, for the creation records.

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from metrics.importers.template import HEADER
 from metrics.imports import import_file
-from metrics.models import PostMetrics
+from metrics.models import Post, PostMetrics
 from tests.factories import AccountMetricsFactory, AudienceSnapshotFactory, PostFactory, PostMetricsFactory
 
 pytestmark = pytest.mark.django_db
@@ -278,3 +278,16 @@ def test_an_imported_rows_history_answers_in_one_query_more(alice, alice_instagr
     # Roles (2), the object, its (absent) history records, the uploader of its batch.
     with django_assert_num_queries(5):
         assert len(client.get(f"/api/v1/post-metrics/{snapshot.pk}/history/").json()) == 1
+
+
+def test_a_post_changed_by_an_import_keeps_its_old_and_new_fields(alice, alice_instagram):
+    import_file(user=alice, upload=template(row(likes=10)), account=alice_instagram, today=TODAY)
+    post = Post.objects.get()
+    corrected = row(likes=10, category="research", url="https://example.org/p/1")
+    import_file(user=alice, upload=template(corrected), account=alice_instagram, today=TODAY)
+
+    change, creation = history(alice, "posts", post.pk)
+
+    assert (change["by"], change["source"]) == (alice.pk, "import")
+    assert change["changes"] == {"url": ["", "https://example.org/p/1"], "category": ["education", "research"]}
+    assert creation["changes"]["category"] == [None, "education"]

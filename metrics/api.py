@@ -146,6 +146,11 @@ class PostViewSet(HistoryMixin, ScopedModelViewSet):
     def base_queryset(self):
         return self.queryset.with_engagement(timezone.localdate())
 
+    def perform_destroy(self, instance):
+        if not instance.may_be_deleted_by(self.request.user):
+            raise PermissionDenied(DELETE_REFUSED)
+        super().perform_destroy(instance)
+
     def paginate_queryset(self, queryset):
         # Page over ids first (an index walk), then compute the metric subqueries for the page's
         # posts only: a deep page would otherwise compute them for every row it skips.

@@ -240,6 +240,15 @@ class Post(KeepsHistory):
         self.hashtags = hashtag_search_text(self.caption)
         super().save(*args, **kwargs)
 
+    def may_be_deleted_by(self, user) -> bool:
+        """
+        Deleting a post deletes its snapshots: with a verified one among them, only an admin of its institution
+        (or a superuser) may, as for the snapshot itself (`SnapshotFields.may_be_deleted_by`).
+        """
+        if not self.snapshots.filter(verified_at__isnull=False).exists():
+            return True
+        return Post.objects.administered_by(user).filter(pk=self.pk).exists()
+
     @property
     def hashtag_list(self) -> list[str]:
         return hashtags_in(self.caption)

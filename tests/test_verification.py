@@ -250,3 +250,12 @@ def test_a_frozen_version_names_every_post_snapshot_follower_count_and_audience_
     for numbers, model in (("post_metrics", PostMetrics), ("follower_counts", AccountMetrics)):
         for pk, record in pinned[numbers]:
             assert model.history.get(history_id=record).id == pk
+
+
+def test_faculty_cannot_delete_a_post_whose_snapshot_was_verified(alice, nora, verified):
+    response = client_for(alice).delete(f"/api/v1/posts/{verified.post_id}/")
+
+    assert response.status_code == 403
+    assert PostMetrics.objects.filter(pk=verified.pk).exists()
+    assert client_for(nora).delete(f"/api/v1/posts/{verified.post_id}/").status_code == 204
+    assert PostMetrics.history.filter(id=verified.pk, history_type="-").exists()

@@ -208,6 +208,7 @@ class ImportWriter:
             source_rows=[row.row for row, _, _, _ in rows],
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
+            user_id=self.batch.uploaded_by_id,
             partial=True,
             now=now,
             new_owners=new_posts,
@@ -301,6 +302,7 @@ class ImportWriter:
             source_rows=[row.row for row, _ in rows],
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
+            user_id=self.batch.uploaded_by_id,
             partial=True,
             now=now,
         )

@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import db_value, in_batches, insert_rows, update_rows
 from metrics.history import record_bulk_changes, request_user_id
-from metrics.models import AccountMetrics, ImportBatch, Post, PostMetrics, Provenance
+from metrics.models import AccountMetrics, Post, PostMetrics, Provenance
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class SnapshotTable:
         now: datetime,
         new_owners: Collection[int] = frozenset(),
         rows_per_insert: int | None = None,
+        user_id: int | None = None,
     ) -> Upserted:
         """
         Create or update the snapshot of each reading (at most one reading per owner and day), as `source`
@@ -77,6 +78,7 @@ class SnapshotTable:
         `new_owners`: owners created just now, in the same transaction: they have no snapshot yet, so their
         readings are not looked up. `rows_per_insert`: None writes every new snapshot in one statement run
         for each row (a COPY on PostgreSQL); a number writes multi-row INSERTs of at most that many rows.
+        `user_id`: who is writing, for the history of the changed snapshots (None: the request's signed-in user).
 
         A reading equal to its stored snapshot is not written (the snapshot keeps its provenance and its
         verification). When `import_batch_id` already wrote a reading's snapshot, the reading is a repeat:
@@ -126,20 +128,12 @@ class SnapshotTable:
                 self.changed_fields,
                 changed,
                 source=source,
-                user_id=self.writer_id(import_batch_id),
+                user_id=request_user_id() if user_id is None else user_id,
                 now=now,
             )
             update_rows(self.model, self.changed_fields, changed)
             write_history()
         return Upserted(created=len(new), updated=len(changed), unchanged=unchanged)
-
-    @staticmethod
-    def writer_id(import_batch_id: int | None) -> int | None:
-        """Who is writing: the signed-in user of the request, else the person who uploaded the import batch."""
-        user_id = request_user_id()
-        if user_id is None and import_batch_id is not None:
-            user_id = ImportBatch.objects.filter(pk=import_batch_id).values_list("uploaded_by", flat=True).first()
-        return user_id
 
     def stored(
         self, keys: Iterable[tuple[int, date]]

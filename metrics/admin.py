@@ -8,9 +8,12 @@ shows as an em dash (with the reason on hover), never as 0.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import admin as accounts_admin
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, ScopedRelatedFilter
@@ -18,7 +21,15 @@ from accounts.models import SocialAccount
 from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
 from metrics.formatting import count, percent
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, with_followers_as_of, with_post_count
+from metrics.models import (
+    AccountMetrics,
+    AudienceSnapshot,
+    Post,
+    PostMetrics,
+    Provenance,
+    with_followers_as_of,
+    with_post_count,
+)
 
 
 def not_computable(reason: str):
@@ -67,8 +78,47 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SnapshotAdmin(ScopedModelAdmin):
-    """What the three kinds of snapshot share: provenance columns and the verification action."""
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """
+    simple-history's "History" of each object, within the admin's scope: an object the user's changelist does not
+    hold answers 404, and so does the history of a deleted one unless its owner (`history_owner`: its post's or
+    account's) is in the user's scope. Reverting to an old record is off (`SIMPLE_HISTORY_REVERT_DISABLED`): it
+    would bring back an old verification with old numbers.
+    """
+
+    # The field naming a historical record's owner, and the owner's model (its admin scopes it).
+    history_owner: tuple[str, type] = ("account_id", SocialAccount)
+
+    def history_in_scope(self, request, object_id) -> bool:
+        try:
+            pk = int(unquote(object_id))
+        except ValueError:
+            return False
+        if self.get_queryset(request).filter(pk=pk).exists():
+            return True
+        if request.user.is_superuser:
+            return True
+        if self.model._default_manager.filter(pk=pk).exists():
+            return False  # exists, outside the user's scope
+        record = self.model.history.filter(id=pk).order_by("-history_date").first()
+        if record is None:
+            return False
+        field, owner_model = self.history_owner
+        return owner_model.objects.administered_by(request.user).filter(pk=getattr(record, field)).exists()
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.history_in_scope(request, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.history_in_scope(request, object_id):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+
+class SnapshotAdmin(ScopedHistoryAdmin, ScopedModelAdmin):
+    """What the three kinds of snapshot share: provenance columns, the verification action, their history."""
 
     date_hierarchy = "captured_on"
     # Provenance is recorded, not typed: an admin's entry is a manual one, verified only through the action.
@@ -85,13 +135,21 @@ class SnapshotAdmin(ScopedModelAdmin):
         # Already verified rows keep who verified them and when.
         unverified = list(queryset.filter(verified_at__isnull=True))
         for snapshot in unverified:
-            snapshot.mark_verified(request.user)
-            snapshot.save(update_fields=["verified_by", "verified_at"])
+            snapshot.verify(request.user)
         skipped = queryset.count() - len(unverified)
         message = f"Marked {len(unverified)} {self._noun(len(unverified))} as verified."
         if skipped:
             message += f" {skipped} {'was' if skipped == 1 else 'were'} already verified."
         self.message_user(request, message, messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        obj.mark_new_reading(Provenance.MANUAL)
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.may_be_deleted_by(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def _noun(self, n: int) -> str:
         opts = self.model._meta
@@ -124,7 +182,7 @@ ENGAGEMENT_FIELDS = (
 
 
 @admin.register(Post)
-class PostAdmin(ScopedModelAdmin):
+class PostAdmin(ScopedHistoryAdmin, ScopedModelAdmin):
     list_display = (
         "external_id",
         "account",
@@ -145,6 +203,14 @@ class PostAdmin(ScopedModelAdmin):
     autocomplete_fields = ("account",)
     readonly_fields = ("hashtag_tags", *ENGAGEMENT_FIELDS)
     inlines = [PostMetricsInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Snapshots typed or corrected on the post's page are manual readings, like those of their own admin.
+        for snapshot in formset.save(commit=False):
+            if isinstance(snapshot, PostMetrics):
+                snapshot.mark_new_reading(Provenance.MANUAL)
+                snapshot._history_user = request.user
+        super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request):
         # Every engagement column reads these annotations: no query per row. The account (and its
@@ -203,6 +269,7 @@ class PostAdmin(ScopedModelAdmin):
 
 @admin.register(PostMetrics)
 class PostMetricsAdmin(SnapshotAdmin):
+    history_owner = ("post_id", Post)
     list_display = (
         "post",
         "captured_on",

@@ -30,7 +30,55 @@ from metrics.bulk import (
     RowError,
     upsert_post_metrics,
 )
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, with_followers_as_of
+from metrics.history import history_of
+from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
+
+VERIFY_REFUSED = "Only an admin of the institution these numbers belong to verifies them."
+DELETE_REFUSED = "These numbers were verified by an admin: only an admin of their institution deletes them."
+
+
+class HistoryMixin:
+    """
+    Writes through the API are recorded as `api` in the history, and `history/` answers an object's history,
+    newest first (`metrics.history.history_of`), to whoever may read the object: another institution's is 404.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # On the request simple-history's middleware keeps, where `metrics.history.record_how` reads it.
+        request._request.history_source = Provenance.API
+
+    @extend_schema(responses=serializers.HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        """Every create, change and delete of this object, newest first: when, by whom, how, old and new values."""
+        obj = self.get_object()
+        return Response(serializers.HistoryEntrySerializer(history_of(obj), many=True).data)
+
+
+class SnapshotViewSet(HistoryMixin, ScopedModelViewSet):
+    """Snapshots: their provenance in the list without a query per row; verification; verified values kept."""
+
+    def base_queryset(self):
+        return super().base_queryset().with_provenance()
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """
+        Record that you checked these numbers against the platform, as the admin's "Mark as verified" does: for
+        an admin of the institution they belong to. Faculty and reviewers get 403; already verified: unchanged.
+        """
+        snapshot = self.get_object()
+        if not snapshot.may_be_verified_by(request.user):
+            raise PermissionDenied(VERIFY_REFUSED)
+        snapshot.verify(request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=snapshot.pk)).data)
+
+    def perform_destroy(self, instance):
+        if not instance.may_be_deleted_by(self.request.user):
+            raise PermissionDenied(DELETE_REFUSED)
+        super().perform_destroy(instance)
 
 
 # Accounts (`/api/v1/accounts/`) with what metrics knows of them: followers as of today, and each account's
@@ -88,7 +136,7 @@ class PostFilter(ScopedFilterSet):
         return queryset.with_hashtag(value)
 
 
-class PostViewSet(ScopedModelViewSet):
+class PostViewSet(HistoryMixin, ScopedModelViewSet):
     queryset = Post.objects.all()
     serializer_class = serializers.PostSerializer
     filterset_class = PostFilter
@@ -97,6 +145,11 @@ class PostViewSet(ScopedModelViewSet):
 
     def base_queryset(self):
         return self.queryset.with_engagement(timezone.localdate())
+
+    def perform_destroy(self, instance):
+        if not instance.may_be_deleted_by(self.request.user):
+            raise PermissionDenied(DELETE_REFUSED)
+        super().perform_destroy(instance)
 
     def paginate_queryset(self, queryset):
         # Page over ids first (an index walk), then compute the metric subqueries for the page's
@@ -121,7 +174,7 @@ class PostMetricsFilter(SnapshotFilter):
         fields = ["post", "source"]
 
 
-class PostMetricsViewSet(ScopedModelViewSet):
+class PostMetricsViewSet(SnapshotViewSet):
     queryset = PostMetrics.objects.all()
     serializer_class = serializers.PostMetricsSerializer
     filterset_class = PostMetricsFilter
@@ -175,7 +228,7 @@ class AccountMetricsFilter(SnapshotFilter):
         fields = ["account", "source"]
 
 
-class AccountMetricsViewSet(ScopedModelViewSet):
+class AccountMetricsViewSet(SnapshotViewSet):
     queryset = AccountMetrics.objects.all()
     serializer_class = serializers.AccountMetricsSerializer
     filterset_class = AccountMetricsFilter
@@ -189,7 +242,7 @@ class AudienceFilter(SnapshotFilter):
         fields = ["account", "dimension", "bucket", "source"]
 
 
-class AudienceSnapshotViewSet(ScopedModelViewSet):
+class AudienceSnapshotViewSet(SnapshotViewSet):
     queryset = AudienceSnapshot.objects.all()
     serializer_class = serializers.AudienceSnapshotSerializer
     filterset_class = AudienceFilter

@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.vocabulary import ContentType
 from metrics.db import db_value, insert_rows, update_rows
+from metrics.history import record_bulk_changes
 from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
 from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
 from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, posts_by_key
@@ -207,6 +208,7 @@ class ImportWriter:
             source_rows=[row.row for row, _, _, _ in rows],
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
+            user_id=self.batch.uploaded_by_id,
             partial=True,
             now=now,
             new_owners=new_posts,
@@ -230,7 +232,7 @@ class ImportWriter:
             for key, post in posts_by_key(Post.objects, latest, values=POST_FIELDS).items()
         }
         updated_at = db_value(Post, "updated_at", now)
-        new, changed = [], []
+        new, changed, changed_values = [], [], []
         for key, (row, account) in latest.items():
             values = {name: getattr(row, name) for name in POST_FIELDS}
             values = {name: value for name, value in values.items() if value not in ("", None)}
@@ -249,10 +251,17 @@ class ImportWriter:
             pk, current = stored[key]
             if any(current[name] != value for name, value in values.items()):
                 changed.append((*self._post_values({**current, **values}), updated_at, pk))
+                merged = {**current, **values}
+                changed_values.append((*(merged.get(name, "") for name in POST_FIELDS), pk))
         if self.error_count:
             return {}, set()
         insert_rows(Post, NEW_POST_FIELDS, new)
+        # A post's history keeps what the file changed in it (the fields that count), as the snapshots' does.
+        write_history = record_bulk_changes(
+            Post, POST_FIELDS, changed_values, source=Provenance.IMPORT, user_id=self.batch.uploaded_by_id, now=now
+        )
         update_rows(Post, (*POST_FIELDS, "hashtags", "updated_at"), changed)
+        write_history()
         self.counts.posts_created += len(new)
         self.counts.posts_updated += len(changed)
         ids = {key: pk for key, (pk, _) in stored.items()}
@@ -293,6 +302,7 @@ class ImportWriter:
             source_rows=[row.row for row, _ in rows],
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
+            user_id=self.batch.uploaded_by_id,
             partial=True,
             now=now,
         )

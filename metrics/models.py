@@ -30,6 +30,7 @@ from django.db import models
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
@@ -81,6 +82,46 @@ class Provenance(models.TextChoices):
     MANUAL = "manual", "Manual entry"
     IMPORT = "import", "Imported file"
     API = "api", "API"
+    SYNC = "sync", "Platform API"
+
+
+class HistorySource(models.Model):
+    """
+    What a history record adds to simple-history's own columns: how the change came in (`Provenance`), set
+    by `metrics.history.record_how`. Blank: not known (a post created before its history was kept).
+    """
+
+    history_source = models.CharField(max_length=20, choices=Provenance.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class KeepsHistory(models.Model):
+    """
+    A model whose changes and deletions are kept by simple-history (`history`). A row that imports wrote in
+    bulk has no history record yet: its creation is recorded, from the row as it still is, before its first
+    change or deletion (`metrics.history.record_creations`), so the history holds the old values too.
+    `history_fields`: the fields a change of which the history API shows.
+    """
+
+    history_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from metrics.history import record_creations
+
+        if not self._state.adding and self.pk is not None:
+            record_creations(type(self), [self.pk])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from metrics.history import record_creations
+
+        record_creations(type(self), [self.pk])
+        return super().delete(*args, **kwargs)
 
 
 class AccountScopedQuerySet(ScopedQuerySet):
@@ -154,7 +195,7 @@ class PostQuerySet(AccountScopedQuerySet):
         return PostTable.read(self, as_of).summaries_by("account_id")
 
 
-class Post(models.Model):
+class Post(KeepsHistory):
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
     external_id = models.CharField(
         max_length=200, help_text="The platform's id of the post (tweet id, media id, video id, ...)."
@@ -172,6 +213,9 @@ class Post(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PostQuerySet.as_manager()
+    # The fields that count (and the caption); the derived hashtags, the note and the update time are not kept.
+    history = HistoricalRecords(bases=[HistorySource], excluded_fields=["hashtags", "highlight_note", "updated_at"])
+    history_fields = ("account", "external_id", "url", "published_at", "content_type", "category", "caption")
 
     class Meta:
         ordering = ["-published_at"]
@@ -196,6 +240,15 @@ class Post(models.Model):
         self.hashtags = hashtag_search_text(self.caption)
         super().save(*args, **kwargs)
 
+    def may_be_deleted_by(self, user) -> bool:
+        """
+        Deleting a post deletes its snapshots: with a verified one among them, only an admin of its institution
+        (or a superuser) may, as for the snapshot itself (`SnapshotFields.may_be_deleted_by`).
+        """
+        if not self.snapshots.filter(verified_at__isnull=False).exists():
+            return True
+        return Post.objects.administered_by(user).filter(pk=self.pk).exists()
+
     @property
     def hashtag_list(self) -> list[str]:
         return hashtags_in(self.caption)
@@ -209,7 +262,7 @@ class Post(models.Model):
         return engagement.post_engagement(counts, followers=self.followers, has_snapshot=self.snapshot_id is not None)
 
 
-class SnapshotFields(models.Model):
+class SnapshotFields(KeepsHistory):
     """What every dated snapshot records besides its counts: where the numbers came from."""
 
     captured_on = models.DateField(help_text="The day the numbers were read from the platform.")
@@ -233,6 +286,45 @@ class SnapshotFields(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if self.reading_changed() and self.is_verified:
+            # A verification vouches for the numbers an admin compared with the platform, not for whatever the
+            # snapshot holds later: a changed reading is a new, unverified one. The same rule as the bulk upsert
+            # (`metrics.snapshots`), for every door that saves one snapshot (admin, API, forms).
+            self.verified_by, self.verified_at = None, None
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "verified_by", "verified_at"}
+        super().save(*args, **kwargs)
+        self._stored_reading = self._reading()
+
+    # The fields that make a snapshot's reading (its owner, day and counts), set by each kind of snapshot.
+    reading_fields: tuple[str, ...] = ()
+    provenance_fields = ("source", "import_batch", "source_row", "verified_by", "verified_at")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The reading as stored, to tell a changed one on save (`reading_changed`); a deferred field is not read.
+        instance._stored_reading = instance._reading()
+        return instance
+
+    def _reading(self) -> tuple | None:
+        loaded = self.__dict__
+        names = [self._meta.get_field(name).attname for name in self.reading_fields]
+        if any(name not in loaded for name in names):
+            return None
+        return tuple(loaded[name] for name in names)
+
+    def mark_new_reading(self, source: Provenance) -> None:
+        """A changed reading is `source`'s: the file it was imported from no longer vouches for its numbers."""
+        if self.reading_changed():
+            self.source, self.import_batch, self.source_row = source, None, None
+
+    def reading_changed(self) -> bool:
+        """Whether this stored snapshot now holds another reading than the one loaded (False for a new one)."""
+        stored = getattr(self, "_stored_reading", None)
+        return not self._state.adding and stored is not None and self._reading() != stored
+
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
@@ -241,8 +333,45 @@ class SnapshotFields(models.Model):
         self.verified_by = user
         self.verified_at = timezone.now()
 
+    def verify(self, user) -> bool:
+        """
+        Record that `user` checked these numbers against the platform, and save: the admin's "Mark as
+        verified" and the API's verify action. False (nothing saved) when already verified: the first
+        verification keeps who made it and when. Who may verify is `may_be_verified_by`.
+        """
+        if self.is_verified:
+            return False
+        self.mark_verified(user)
+        self._history_source = Provenance.MANUAL
+        self.save(update_fields=["verified_by", "verified_at"])
+        return True
 
-class PostMetricsQuerySet(AccountScopedQuerySet):
+    def may_be_verified_by(self, user) -> bool:
+        """An admin of the institution the snapshot belongs to, or a superuser: never faculty or reviewers."""
+        return type(self).objects.administered_by(user).filter(pk=self.pk).exists()
+
+    def may_be_deleted_by(self, user) -> bool:
+        """
+        Whether `user`, who may change this snapshot, may also delete it: a verified value is evidence an
+        admin vouched for, so only such an admin (`may_be_verified_by`) deletes it; its history keeps it.
+        """
+        return not self.is_verified or self.may_be_verified_by(user)
+
+    @property
+    def provenance(self) -> dict:
+        """Where the numbers came from, in the one wording of `metrics.provenance.describe`."""
+        from metrics.provenance import describe
+
+        return describe(self)
+
+
+class SnapshotQuerySet(AccountScopedQuerySet):
+    def with_provenance(self):
+        """Annotate the import file's name and SHA-256 that `provenance` reads: no query per snapshot."""
+        return self.annotate(import_file_name=F("import_batch__file_name"), import_sha256=F("import_batch__sha256"))
+
+
+class PostMetricsQuerySet(SnapshotQuerySet):
     account_path = "post__account"
 
     def on_or_before(self, day, *, post):
@@ -291,6 +420,9 @@ class PostMetrics(SnapshotFields):
     watch_time_seconds = count_field("watch time (seconds)")
 
     objects = PostMetricsQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistorySource])
+    reading_fields = ("post", "captured_on", *METRIC_FIELDS)
+    history_fields = (*reading_fields, *SnapshotFields.provenance_fields)
 
     class Meta:
         ordering = ["-captured_on"]
@@ -339,7 +471,7 @@ def _latest_per_account(snapshots, day, *, accounts, on_or_before):
     return snapshots.filter(**narrow, captured_on__in=days.values("latest_day"), captured_on=own_day)
 
 
-class AccountMetricsQuerySet(AccountScopedQuerySet):
+class AccountMetricsQuerySet(SnapshotQuerySet):
     def reported(self):
         """The counts that give a number of followers: a blank one (not reported) is no count, never 0."""
         return self.filter(followers__isnull=False)
@@ -381,6 +513,9 @@ class AccountMetrics(SnapshotFields):
     posts_count = count_field("posts")
 
     objects = AccountMetricsQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistorySource])
+    reading_fields = ("account", "captured_on", "followers", "following", "posts_count")
+    history_fields = (*reading_fields, *SnapshotFields.provenance_fields)
 
     class Meta:
         ordering = ["-captured_on"]
@@ -399,7 +534,7 @@ class AccountMetrics(SnapshotFields):
         return f"{self.account} on {self.captured_on}"
 
 
-class AudienceSnapshotQuerySet(AccountScopedQuerySet):
+class AudienceSnapshotQuerySet(SnapshotQuerySet):
     def on_or_before(self, day, *, account):
         """
         The audience rows of `account` captured on or before `day`, the latest day first: the first row's day is
@@ -436,6 +571,9 @@ class AudienceSnapshot(SnapshotFields):
     count = models.PositiveBigIntegerField()
 
     objects = AudienceSnapshotQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistorySource])
+    reading_fields = ("account", "captured_on", "dimension", "bucket", "count")
+    history_fields = (*reading_fields, *SnapshotFields.provenance_fields)
 
     class Meta:
         ordering = ["-captured_on", "dimension", "-count"]

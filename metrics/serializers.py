@@ -81,11 +81,20 @@ class PostSerializer(ScopedModelSerializer):
         return post.engagement.as_dict()
 
 
+class ProvenanceSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="manual, import, api or sync.")
+    label = serializers.CharField(help_text="Where the numbers came from, in words.")
+    file_name = serializers.CharField(help_text="The imported file's name; empty unless imported.")
+    sha256 = serializers.CharField(help_text="The imported file's SHA-256; empty unless imported.")
+    verified = serializers.BooleanField()
+
+
 class SnapshotSerializer(ScopedModelSerializer):
     """Provenance is recorded, not sent: API writes are `api` entries, unverified until an admin checks them."""
 
     source = serializers.CharField(read_only=True)
     verified = serializers.BooleanField(source="is_verified", read_only=True)
+    provenance = ProvenanceSerializer(read_only=True)
 
     def create(self, validated_data):
         return super().create({**validated_data, "source": "api"})
@@ -93,27 +102,47 @@ class SnapshotSerializer(ScopedModelSerializer):
     def update(self, instance, validated_data):
         changed = any(getattr(instance, name) != value for name, value in validated_data.items())
         if changed:
-            # New numbers have not been checked by anyone yet.
-            validated_data.update(source="api", verified_by=None, verified_at=None)
+            # New numbers are the API's; the snapshot's save() takes a verification off a changed reading.
+            validated_data.update(source="api", import_batch=None, source_row=None)
         return super().update(instance, validated_data)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.IntegerField(allow_null=True, help_text="The user who made the change; null when not known.")
+    source = serializers.CharField(allow_null=True, help_text="manual, import, api or sync; null when not known.")
+    changes = serializers.DictField(
+        child=serializers.ListField(min_length=2, max_length=2),
+        help_text="{field: [old, new]}; a creation: [null, new].",
+    )
 
 
 class PostMetricsSerializer(SnapshotSerializer):
     class Meta:
         model = PostMetrics
-        fields = ["id", "post", "captured_on", *METRIC_FIELDS, "source", "verified"]
+        fields = ["id", "post", "captured_on", *METRIC_FIELDS, "source", "verified", "provenance"]
 
 
 class AccountMetricsSerializer(SnapshotSerializer):
     class Meta:
         model = AccountMetrics
-        fields = ["id", "account", "captured_on", "followers", "following", "posts_count", "source", "verified"]
+        fields = [
+            "id",
+            "account",
+            "captured_on",
+            "followers",
+            "following",
+            "posts_count",
+            "source",
+            "verified",
+            "provenance",
+        ]
 
 
 class AudienceSnapshotSerializer(SnapshotSerializer):
     class Meta:
         model = AudienceSnapshot
-        fields = ["id", "account", "captured_on", "dimension", "bucket", "count", "source", "verified"]
+        fields = ["id", "account", "captured_on", "dimension", "bucket", "count", "source", "verified", "provenance"]
 
 
 class EngagementQuerySerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import db_value, in_batches, insert_rows, update_rows
+from metrics.history import record_bulk_changes, request_user_id
 from metrics.models import AccountMetrics, Post, PostMetrics, Provenance
 
 
@@ -63,6 +64,7 @@ class SnapshotTable:
         now: datetime,
         new_owners: Collection[int] = frozenset(),
         rows_per_insert: int | None = None,
+        user_id: int | None = None,
     ) -> Upserted:
         """
         Create or update the snapshot of each reading (at most one reading per owner and day), as `source`
@@ -76,6 +78,7 @@ class SnapshotTable:
         `new_owners`: owners created just now, in the same transaction: they have no snapshot yet, so their
         readings are not looked up. `rows_per_insert`: None writes every new snapshot in one statement run
         for each row (a COPY on PostgreSQL); a number writes multi-row INSERTs of at most that many rows.
+        `user_id`: who is writing, for the history of the changed snapshots (None: the request's signed-in user).
 
         A reading equal to its stored snapshot is not written (the snapshot keeps its provenance and its
         verification). When `import_batch_id` already wrote a reading's snapshot, the reading is a repeat:
@@ -117,7 +120,19 @@ class SnapshotTable:
         if repeats:
             return Upserted(repeats=tuple(repeats))
         insert_rows(self.model, self.new_fields, new, rows_per_insert=rows_per_insert)
-        update_rows(self.model, self.changed_fields, changed)
+        if changed:
+            # New snapshots keep no history record (their batch and row are their creation record, so an import
+            # stays at its speed); changed ones do, old values first, in a few queries whatever their number.
+            write_history = record_bulk_changes(
+                self.model,
+                self.changed_fields,
+                changed,
+                source=source,
+                user_id=request_user_id() if user_id is None else user_id,
+                now=now,
+            )
+            update_rows(self.model, self.changed_fields, changed)
+            write_history()
         return Upserted(created=len(new), updated=len(changed), unchanged=unchanged)
 
     def stored(

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
+    "simple_history",
     "accounts",
     "metrics",
     "portfolio.dossiers",
@@ -114,7 +115,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who made a change: history records of admin, page and API writes name the signed-in user.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# The admin shows each object's history; reverting to an old record would bring back an old verification.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "portfolio.urls"
 

@@ -122,9 +122,13 @@ FIELDS = {
         "metrics",
         "engagement",
     },
-    "post-metrics": {"id", "post", "captured_on", *METRIC_FIELDS, "source", "verified"},
-    "account-metrics": {"id", "account", "captured_on", "followers", "following", "posts_count", "source", "verified"},
-    "audience": {"id", "account", "captured_on", "dimension", "bucket", "count", "source", "verified"},
+    # Snapshots gained `provenance` (where the numbers came from, in words); nothing they had changed.
+    "post-metrics": {"id", "post", "captured_on", *METRIC_FIELDS, "source", "verified", "provenance"},
+    "account-metrics": {
+        *("id", "account", "captured_on", "followers", "following", "posts_count", "source", "verified"),
+        "provenance",
+    },
+    "audience": {"id", "account", "captured_on", "dimension", "bucket", "count", "source", "verified", "provenance"},
 }
 
 

@@ -4,9 +4,10 @@ Freezing a dossier: the moment its content stops following live data.
 `freeze` computes every figure once (`dossier_data`), renders the complete document from those figures
 (`render_dossier_html`, with the version's number, time and author printed in its methods appendix),
 and stores the data, the HTML, the SHA-256 of the HTML's UTF-8 bytes, and the PDF with its own SHA-256.
-Nothing of a version is ever recomputed: its pages show the stored HTML, its downloads are the stored PDF
-and tables made from the stored data. Later imports, corrections or new scoring weights change the live
-dossier only.
+With them it stores which value of each number it used (`pinned_values`): the history record of every post
+snapshot, follower count and audience row the dossier rests on. Nothing of a version is ever recomputed: its
+pages show the stored HTML, its downloads are the stored PDF and tables made from the stored data. Later
+imports, corrections or new scoring weights change the live dossier only.
 
 A dossier is not frozen while a highlighted post's caption carries a privacy flag that has been neither
 fixed (the caption no longer trips the check) nor acknowledged by a person: a frozen version can no longer
@@ -21,6 +22,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from metrics.db import in_batches
+from metrics.history import record_creations
+from portfolio.dossiers import integrity
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.exports import pdf_bytes, version_footer
 from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
@@ -67,6 +71,39 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def pinned_values(dossier: Dossier) -> dict[str, list[list[int]]]:
+    """
+    The value of each number the dossier rests on now (`integrity`: the period posts' shown snapshots, the follower
+    counts, the audience rows), as `{"post_metrics" | "follower_counts" | "audience": [[snapshot id, history record
+    id], ...]}`, by snapshot id. A history record is a full row: it holds the value whatever the snapshot holds
+    later, and the snapshot's history shows when it changed and who changed it. An imported row with no record
+    yet gets its creation record here, so that every value has one to name.
+    """
+    account_ids = list(dossier.accounts.values_list("pk", flat=True))
+    start, end, as_of = dossier.period_start, dossier.period_end, dossier.as_of
+    shown = {
+        "post_metrics": integrity.shown_post_snapshots(account_ids, start, end, as_of),
+        "follower_counts": integrity.shown_follower_counts(account_ids, start, as_of),
+        "audience": integrity.shown_audience(account_ids, as_of),
+    }
+    pinned = {}
+    for numbers, snapshots in shown.items():
+        ids = sorted(snapshots.values_list("pk", flat=True))
+        record_creations(snapshots.model, ids)
+        records = snapshots.model.history.model.objects
+        latest = {}
+        for batch in in_batches(ids):
+            latest.update(
+                records.filter(id__in=batch)
+                .order_by()
+                .values("id")
+                .annotate(record=Max("history_id"))
+                .values_list("id", "record")
+            )
+        pinned[numbers] = [[pk, latest[pk]] for pk in ids]
+    return pinned
+
+
 def freeze(*, dossier: Dossier, user) -> DossierVersion:
     """
     Store the dossier as it is now as its next version, and return it.
@@ -108,6 +145,7 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
             sha256=sha256,
             pdf=pdf,
             pdf_sha256=sha256_hex(pdf),
+            pinned_values=pinned_values(dossier),
         )
     logger.info(
         "Dossier %s frozen as version %s (id %s) by user %s, SHA-256 %s",

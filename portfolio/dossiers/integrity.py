@@ -19,14 +19,16 @@ and an as-of date, are:
     follower_jump_without_posts followers rose by 10% or more (and by 100 or more) between two counts
                                 while the account published nothing from the earlier count's day to the
                                 later one's
-    unverified_manual           numbers entered by hand that no admin has verified
+    unverified_manual           numbers that came neither from a platform export nor from a platform API
+                                (entered by hand, sent through the API) and that no admin has verified
 
 Post checks look at the snapshot the dossier shows; a post's decrease compares it with the snapshot
 before it. Follower counts are compared two by two, from the last count before `start` to the last one
 on or before `as_of`; a flag carries the later one's date. Every flag carries the numbers that show it.
 
-`provenance_summary` counts those same numbers by source (manual entry, imported file, API) and by
-whether an admin verified them, and lists the imported files they came from.
+`provenance_summary` counts those same numbers by source (manual entry, imported file, API, and platform API once
+any number came from one) and by whether an admin verified them, and lists the imported files they came from.
+The words for each source are those of `metrics.provenance`.
 
 Both take a constant number of queries, however many posts and snapshots there are: the post checks run
 in the database and return only the posts that trip them.
@@ -47,6 +49,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import ACTION_FIELDS
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, start_of_day
+from metrics.provenance import UNCHECKED, WORDS
 
 # A count that goes down by more than this percentage (and by more than 1) between snapshots is flagged.
 DECREASE_TOLERANCE_PERCENT = 2
@@ -59,7 +62,7 @@ KINDS = {
     "likes_exceed_reach": "More likes than accounts reached",
     "metric_decreased": "A count went down between snapshots",
     "follower_jump_without_posts": "Followers jumped while nothing was posted",
-    "unverified_manual": "Entered by hand, not verified by an admin",
+    "unverified_manual": "Entered by hand or sent through the API, not verified by an admin",
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
 # What each flag means, in words, for /methods/ (with the thresholds above).
@@ -80,7 +83,8 @@ EXPLANATIONS = {
         "between two counts, while it published nothing from the day of the earlier count to the day of the later."
     ),
     "unverified_manual": (
-        "Numbers entered by hand (post metrics, follower counts, audience) that no admin has verified against the "
+        "Numbers entered by hand or sent through the API (post metrics, follower counts, audience), not imported "
+        "from a platform's export file nor read from a platform's API, that no admin has verified against the "
         "platform."
     ),
 }
@@ -182,7 +186,7 @@ def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
     checks = {
         "actions_exceed": condition(Q(GreaterThan(F("actions"), F("shown__impressions")))),
         "likes_exceed": condition(Q(GreaterThan(F("shown__likes"), F("shown__reach")))),
-        "manual": condition(Q(shown__source=Provenance.MANUAL, shown__verified_at__isnull=True)),
+        "manual": condition(Q(shown__source__in=UNCHECKED, shown__verified_at__isnull=True)),
         **went_down,
     }
     rows = (
@@ -192,7 +196,7 @@ def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
         .filter(reduce(operator.or_, (Q(**{check: True}) for check in checks)))
         .order_by()
         .values(
-            "pk", "account_id", "shown_day", "previous_day", "actions", *checks,
+            "pk", "account_id", "shown_day", "previous_day", "actions", "shown__source", *checks,
             *(f"shown__{f}" for f in FIELDS), *(f"before__{f}" for f in FIELDS),
         )
     )  # fmt: skip
@@ -217,7 +221,8 @@ def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
             detail = f"{'; '.join(changes)} (snapshots of {row['previous_day']} and {day})."
             flags.append(flag("metric_decreased", detail, **where))
         if row["manual"]:
-            flags.append(flag("unverified_manual", f"Post metrics of {day}, entered by hand.", **where))
+            detail = f"Post metrics of {day}, {WORDS[row['shown__source']]}."
+            flags.append(flag("unverified_manual", detail, **where))
     return flags
 
 
@@ -255,8 +260,8 @@ def _follower_flags(account_ids, start, as_of) -> list[IntegrityFlag]:
         account_id, day = row["account_id"], row["captured_on"]
         if start is not None and day < start:
             continue  # the baseline: compared with, not checked
-        if row["source"] == Provenance.MANUAL and row["verified_at"] is None:
-            detail = f"{row['followers']:,} followers on {day}, entered by hand."
+        if row["source"] in UNCHECKED and row["verified_at"] is None:
+            detail = f"{row['followers']:,} followers on {day}, {WORDS[row['source']]}."
             flags.append(flag("unverified_manual", detail, account_id=account_id, captured_on=day))
         if earlier is None:
             continue
@@ -304,14 +309,14 @@ def _jumps_without_posts(jumps: list[tuple[int, date, date, str]]) -> list[Integ
 def _audience_flags(account_ids, as_of) -> list[IntegrityFlag]:
     rows = (
         shown_audience(account_ids, as_of)
-        .filter(source=Provenance.MANUAL, verified_at__isnull=True)
-        .values("account_id", "captured_on")
+        .filter(source__in=UNCHECKED, verified_at__isnull=True)
+        .values("account_id", "captured_on", "source")
         .annotate(buckets=Count("pk"))
     )
     return [
         flag(
             "unverified_manual",
-            f"Audience of {row['captured_on']} ({row['buckets']} counts), entered by hand.",
+            f"Audience of {row['captured_on']} ({row['buckets']} counts), {WORDS[row['source']]}.",
             account_id=row["account_id"],
             captured_on=row["captured_on"],
         )
@@ -409,6 +414,8 @@ def provenance_summary(*, account_ids: Iterable[int], start: date | None, end: d
         )
         for numbers in NUMBERS
         for source in Provenance
+        # No door reads numbers from a platform's API yet: its row is shown once a number came from one.
+        if source != Provenance.SYNC or any(totals[kind, source.value][0] for kind in NUMBERS)
     )
     ordered_files = sorted(files.values(), key=lambda file: (file["imported_at"], file["batch_id"]))
     return ProvenanceSummary(rows=rows, files=tuple(ImportedFile(**file) for file in ordered_files))

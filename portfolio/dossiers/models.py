@@ -393,6 +393,12 @@ class DossierVersion(models.Model):
     )
     html = models.TextField(help_text="The rendered dossier page as frozen.")
     data = models.JSONField(help_text="Every figure of the dossier as frozen, score breakdown included.")
+    pinned_values = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which value of each number the version used: for post metrics, follower counts and audience, "
+        "[snapshot id, history record id] pairs (`freezing.pinned_values`).",
+    )
     sha256 = models.CharField("SHA-256", max_length=64, unique=True)
     pdf = models.BinaryField(blank=True, editable=False)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, db_index=True)

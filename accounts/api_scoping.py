@@ -142,7 +142,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         try:
             candidate.full_clean(exclude=self.model_validation_exclude())
         except DjangoValidationError as error:
-            raise serializers.ValidationError(_as_serializer_errors(error)) from None
+            raise serializers.ValidationError(as_serializer_errors(error)) from None
         return attrs
 
     def model_validation_exclude(self) -> list[str]:
@@ -150,7 +150,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return []
 
 
-def _as_serializer_errors(error: DjangoValidationError):
+def as_serializer_errors(error: DjangoValidationError):
     if hasattr(error, "error_dict"):
         return {
             ("non_field_errors" if field == "__all__" else field): get_error_detail(DjangoValidationError(messages))

@@ -182,8 +182,15 @@ def test_unknown_platform_key_is_not_found(alice, api_client):
 # Users: the password is write-only.
 
 
-def test_new_login_can_sign_in_with_its_password_which_is_never_shown(nora, api_client, sign_in):
-    body = {"username": "newcomer", "email": "newcomer@example.org", "password": "an-unusual-Passphrase-42"}
+def test_new_login_can_sign_in_with_its_password_which_is_never_shown(nora, northfield, api_client, sign_in):
+    body = {
+        "username": "newcomer",
+        "email": "newcomer@example.org",
+        "password": "an-unusual-Passphrase-42",
+        # An institution admin's new login belongs to her institution from the start.
+        "role": "reviewer",
+        "institution": northfield.pk,
+    }
 
     response = api_client(nora).post("/api/v1/users/", body)
 

@@ -38,6 +38,7 @@ system-packages:
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(ADDRESS)/ (Ctrl-C stops it)."
 	$(BIN)/python manage.py runserver $(ADDRESS)

@@ -6,6 +6,7 @@ defaults give a working local site on SQLite with DEBUG on. With DEBUG off the
 site refuses to start without a SECRET_KEY and turns on the HTTPS protections.
 """
 
+import datetime as dt
 import os
 import sys
 import zoneinfo
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
+    "axes",
     "accounts",
     "metrics",
     "portfolio.dossiers",
@@ -114,6 +116,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a sign-in refused for a locked username into the "locked" answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -161,6 +165,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # First: a locked username is refused before its password is checked.
+    "portfolio.logins.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing (`portfolio/logins.py`): the 6th wrong password in a row for one username, on any of the three
+# sign-ins (site, admin, API token), answers "locked"; the count lives in the database, shared by every worker.
+# Locking by username alone stops a guesser who changes address; the price is that anyone can lock a login for a
+# while, which an admin lifts with `manage.py axes_reset_username <username>`.
+# The wrong password that locks: the 6th in a row (the first five answer "wrong password" as before).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 6)
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Its advice (add the client's address) fits a lock per address and browser; ours is per username, which a new
+# address or User-Agent does not reset. Adding the address would let a guesser start afresh from each one.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portfolio.logins.locked_out"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -189,6 +214,17 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# The cache every worker shares: the API's throttles count in it. In the database by default (the table is made by
+# `manage.py createcachetable`, which `make run` and `make serve` run), in Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    )
+}
+
 # Imported analytics files are kept (every number traces back to its row); larger files are refused.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 # What one import file may hold, so that any file is read in bounded time and memory; `metrics/importers/limits.py`
@@ -237,7 +273,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "portfolio.api_schema.AutoSchema",
-    # Password guessing against the token endpoint; other endpoints need a login first.
+    # Many usernames tried from one address against the token endpoint (one username is locked after a few wrong
+    # passwords, `portfolio/logins.py`); other endpoints need a login first. Counted in the shared cache.
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "20/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -6,13 +6,16 @@ defaults give a working local site on SQLite with DEBUG on. With DEBUG off the
 site refuses to start without a SECRET_KEY and turns on the HTTPS protections.
 """
 
+import base64
 import datetime as dt
+import hashlib
 import os
 import sys
 import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "axes",
+    "csp",
     "accounts",
     "metrics",
     "portfolio.dossiers",
@@ -109,6 +113,8 @@ if BENCHMARKS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portfolio.middleware.permissions_policy",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +154,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A request waits at most this long for one SQL statement (on a locked table, say) before it fails, instead of
+# holding a worker. Management commands (migrate, imports, seed_demo, ...) run with no limit: their long
+# statements are expected, and nobody is waiting on a page. Read on PostgreSQL; 0 turns it off.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
+RUNNING_A_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"} and _COMMAND != "runserver"
 if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     # PostgreSQL compiles a query to machine code (JIT) once its estimated cost is high, as for the comparison's
     # read of every post; on that read the compilation took 170 ms of 640 ms and saved nothing. Our queries are
@@ -155,6 +166,8 @@ if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     if "jit" not in _options.get("options", ""):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    if DB_STATEMENT_TIMEOUT_MS > 0 and not RUNNING_A_COMMAND and "statement_timeout" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -260,6 +273,28 @@ USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# What a page may load and run (django-csp): this site's own files only, no inline script or style. The two
+# exceptions are precise: a nonce for the tags of the API's documentation page (Swagger UI's set-up), and the one
+# style attribute every chart's <svg> carries (portfolio/lib/charts.py), allowed by its hash. A frozen dossier
+# page sends its own policy (portfolio/dossiers/frozen_document.py), which this one leaves alone.
+CHART_SVG_STYLE = "display:block;max-width:100%;height:auto;break-inside:avoid;page-break-inside:avoid"
+_CHART_SVG_STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(CHART_SVG_STYLE.encode()).digest()).decode() + "'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_HASHES, _CHART_SVG_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -277,6 +312,8 @@ REST_FRAMEWORK = {
     # passwords, `portfolio/logins.py`); other endpoints need a login first. Counted in the shared cache.
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "20/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every error of the API answers JSON; a refused write is logged once, whichever view refused it.
+    "EXCEPTION_HANDLER": "portfolio.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -294,6 +331,8 @@ SPECTACULAR_SETTINGS = {
     # The documentation pages load their assets from this site, so they work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its documentation page are public: they describe the API, not anyone's data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
 # Logs go to the console, one line each: time, level, logger, message. The site's own loggers (accounts, metrics,

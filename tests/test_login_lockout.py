@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -89,11 +90,19 @@ def test_the_reset_command_lifts_a_lock(alice, capsys):
     assert site_sign_in(Client(), PASSWORD).status_code == 302
 
 
-def test_the_api_throttle_counts_in_the_shared_cache_not_in_a_worker():
+def test_the_api_throttle_counts_in_the_shared_cache_not_in_a_worker(db):
     backend = settings.CACHES["default"]["BACKEND"]
-
     assert backend in {"django.core.cache.backends.db.DatabaseCache", "django.core.cache.backends.redis.RedisCache"}
     assert "locmem" not in type(caches["default"]).__module__
+    if backend.endswith("DatabaseCache"):
+        caches["default"].clear()
+
+        APIClient().post("/api/v1/auth/token/", {"username": "nobody", "password": WRONG})
+
+        # The count is a row of the database table that every worker reads.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM django_cache")
+            assert any("throttle_token" in key for (key,) in cursor.fetchall())
 
 
 def test_many_usernames_from_one_address_are_throttled(db):

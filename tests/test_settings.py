@@ -136,3 +136,22 @@ def test_the_test_databases_connection_carries_the_statement_timeout_on_postgres
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "5s"
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "backend"),
+    [("", "django.core.cache.backends.db.DatabaseCache"), ("redis://127.0.0.1:6379/0", "redis.RedisCache")],
+)
+def test_the_shared_cache_is_the_database_unless_redis_url_is_set(redis_url, backend):
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=PROJECT,
+        env={**os.environ, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "portfolio.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(backend)

@@ -7,6 +7,7 @@ browser fixture (tests/browser.py) turns such a refusal into a failed test.
 import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, watch_for_policy_violations
+from tests.factories import PASSWORD
 
 pytest_plugins = ["tests.browser"]
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -43,3 +44,27 @@ def test_an_inline_script_slipped_into_a_page_is_refused_and_reported(chromium, 
     assert page.evaluate("() => window.ran === undefined")
     assert any("Content Security Policy" in text for text in reported)
     browser.close()
+
+
+def test_the_admin_pages_run_within_the_policy(chromium, live_server, root, alice):
+    page = chromium.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    for path in [
+        "/admin/",
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        f"/admin/auth/user/{alice.pk}/change/",
+        "/admin/accounts/faculty/",
+        f"/admin/accounts/faculty/{alice.faculty.pk}/change/",
+        "/admin/accounts/membership/add/",
+        "/admin/accounts/platform/add/",
+    ]:
+        response = page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        assert response.status == 200, path
+    # The fixture fails the test if any of these pages reported a Content-Security-Policy violation.

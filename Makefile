@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages run test test-fast lint format clean
+.PHONY: install system-packages run serve test test-fast lint format clean
 
 # What the tests need from the operating system: Chromium for the browser tests, and the Pango and
 # font packages WeasyPrint renders PDFs with. Installed with apt when missing and we may (root);
@@ -38,9 +38,32 @@ system-packages:
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(ADDRESS)/ (Ctrl-C stops it)."
 	$(BIN)/python manage.py runserver $(ADDRESS)
+
+# The site as production runs it: DEBUG off, static files collected and served compressed by WhiteNoise,
+# gunicorn with a few workers. Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL, ...) as production would; with
+# no SECRET_KEY a throwaway one is generated for this run only (sessions end when it stops), and said so.
+# Plain HTTP on 127.0.0.1 needs SECURE_SSL_REDIRECT=0 (it is on with DEBUG off); SERVE_ADDRESS and
+# SERVE_WORKERS change where and how many.
+SERVE_ADDRESS ?= 127.0.0.1:8000
+SERVE_WORKERS ?= 2
+
+serve: install
+	@export DEBUG=0; \
+	if [ -z "$$SECRET_KEY" ]; then \
+		echo "SECRET_KEY is not set: using a throwaway key for this run only (set one for a real deployment)."; \
+		export SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	fi; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py createcachetable && \
+	echo "Serving on http://$(SERVE_ADDRESS)/ with DEBUG off (Ctrl-C stops it)." && \
+	exec $(BIN)/gunicorn portfolio.wsgi:application --bind $(SERVE_ADDRESS) --workers $(SERVE_WORKERS) \
+		--access-logfile - --timeout 60
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 logger = logging.getLogger(__name__)
@@ -92,9 +93,10 @@ def log_refused_write(request, *, object_id=None) -> None:
 
 def users_administered_by(user, users=None):
     """
-    Logins an institution admin may see and pick: people of their institutions
-    (a role there or a faculty record with an appointment there), plus logins
-    that belong nowhere yet, so that a freshly created user can be given a role.
+    Logins an institution admin may see and pick: people of their institutions (a role there or a faculty record
+    with an appointment there). A login that belongs nowhere (no role, no faculty record) is a superuser's alone:
+    were it in every institution admin's reach, any of them could set its password and claim it. That is why
+    an institution admin gives a new login its place in the same step that creates it (`attach_new_login`).
     Superusers are never in an institution admin's reach.
     """
     from accounts.models import Faculty, Membership
@@ -106,13 +108,91 @@ def users_administered_by(user, users=None):
     if not access.admin_institution_ids:
         return users.none()
     ids = access.admin_institution_ids
-    # `user__isnull=False`: a NULL inside NOT IN (...) would make the whole test unknown.
-    faculty_logins = Faculty.objects.filter(user__isnull=False).values("user")
-    in_institution = Q(pk__in=Membership.objects.filter(institution__in=ids).values("user")) | Q(
-        pk__in=faculty_logins.filter(pk__in=Faculty.objects.for_institutions(ids).values("pk"))
-    )
-    unattached = ~Q(pk__in=Membership.objects.values("user")) & ~Q(pk__in=faculty_logins)
-    return users.filter(in_institution | unattached).filter(is_superuser=False)
+    faculty_logins = Faculty.objects.for_institutions(ids).filter(user__isnull=False).values("user")
+    in_institution = Q(pk__in=Membership.objects.filter(institution__in=ids).values("user")) | Q(pk__in=faculty_logins)
+    return users.filter(in_institution).filter(is_superuser=False)
+
+
+NEW_LOGIN_NEEDS_A_PLACE = (
+    "Give the new login its place at your institution: a role (role and institution, and a department for a "
+    "department reviewer) or a faculty record without a login (faculty). A login that belongs nowhere is "
+    "visible to superusers only."
+)
+
+
+def check_new_login_place(user, *, faculty=None, role: str = "", institution=None, department=None) -> None:
+    """
+    Refuses (ValidationError) the place `user` gives a login they are creating: a faculty record of theirs that has
+    no login yet, or a role at one of their institutions (in one of its departments, for a department role).
+    A superuser may also give none. Both at once is refused too: one login, one way in.
+    """
+    from accounts.models import Faculty, Membership
+
+    access = access_for(user)
+    if faculty is not None and (role or institution is not None or department is not None):
+        raise ValidationError("Give the new login either a faculty record or a role, not both.")
+    if faculty is not None:
+        if not Faculty.objects.administered_by(user).filter(pk=faculty.pk).exists():
+            raise ValidationError({"faculty": "No such faculty record at your institution."})
+        if faculty.user_id is not None:
+            raise ValidationError({"faculty": "This faculty record already has a login."})
+        return
+    if not role and institution is None and department is None:
+        if access.is_superuser:
+            return
+        raise ValidationError(NEW_LOGIN_NEEDS_A_PLACE)
+    if not role or institution is None:
+        raise ValidationError("A role needs both `role` and `institution`.")
+    if not access.is_superuser and institution.pk not in access.admin_institution_ids:
+        raise ValidationError({"institution": "You may give roles at your own institution only."})
+    if department is not None and department.institution_id != institution.pk:
+        raise ValidationError({"department": "This department belongs to another institution."})
+    Membership(role=role, institution=institution, department=department).full_clean(exclude=["user"])
+
+
+def attach_new_login(user, login, *, faculty=None, role: str = "", institution=None, department=None) -> None:
+    """Gives `login`, just created by `user`, its place (checked by `check_new_login_place`); call inside the
+    transaction that created it, so that a refusal leaves no login behind."""
+    from accounts.models import Membership
+
+    check_new_login_place(user, faculty=faculty, role=role, institution=institution, department=department)
+    if faculty is not None:
+        faculty.user = login
+        faculty.save(update_fields=["user"])
+    elif role:
+        membership = Membership.objects.create(user=login, role=role, institution=institution, department=department)
+        turn_on_staff_for_admin_role(membership)
+
+
+def turn_on_staff_for_admin_role(membership) -> bool:
+    """Gives an institution admin's login staff status, without which the role would not open the admin.
+    True if it was off."""
+    from accounts.models import Membership
+
+    login = membership.user
+    if membership.role != Membership.Role.ADMIN or login.is_staff:
+        return False
+    login.is_staff = True
+    login.save(update_fields=["is_staff"])
+    return True
+
+
+# What nobody may change on their own login: a superuser who unticks one of them locks themselves out, and the
+# site may be left with no superuser at all. Another superuser does it, if it must be done.
+OWN_LOGIN_LOCKED_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+def own_login_refusal(user, login, *, deleting: bool = False, changes: dict | None = None) -> str | None:
+    """Why `user` may not delete `login` or make these `changes` to it (None if they may): nobody deletes,
+    deactivates or demotes their own login."""
+    if user.pk is None or login.pk != user.pk:
+        return None
+    if deleting:
+        return "You cannot delete your own login: ask another superuser."
+    for name in OWN_LOGIN_LOCKED_FIELDS:
+        if name in (changes or {}) and not changes[name] and getattr(login, name):
+            return "You cannot deactivate or demote your own login: ask another superuser."
+    return None
 
 
 def can_manage_login(user, login) -> bool:

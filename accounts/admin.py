@@ -11,12 +11,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 
-from accounts.access import can_manage_login, users_administered_by
+from accounts.access import (
+    OWN_LOGIN_LOCKED_FIELDS,
+    attach_new_login,
+    can_manage_login,
+    check_new_login_place,
+    own_login_refusal,
+    turn_on_staff_for_admin_role,
+    users_administered_by,
+)
 from accounts.admin_scoping import (
     ScopedInlineMixin,
     ScopedModelAdmin,
@@ -201,26 +210,80 @@ class MembershipAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        user = obj.user
-        if obj.role == Membership.Role.ADMIN and not user.is_staff:
-            # Without staff status the role would not open the admin.
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+        if turn_on_staff_for_admin_role(obj):
             self.message_user(
-                request, f"{user} can now sign in to the admin: staff status was turned on.", messages.INFO
+                request, f"{obj.user} can now sign in to the admin: staff status was turned on.", messages.INFO
             )
 
 
 admin.site.unregister(User)
 
 
+class NewLoginForm(AdminUserCreationForm):
+    """A new login and its place: a faculty record, or a role (`check_new_login_place` says what is allowed)."""
+
+    PLACE_FIELDS = ("faculty", "role", "institution", "department")
+
+    faculty = forms.ModelChoiceField(
+        queryset=Faculty.objects.none(), required=False, help_text="A faculty record without a login: theirs."
+    )
+    role = forms.ChoiceField(choices=[("", "---------"), *Membership.Role.choices], required=False)
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), required=False, help_text="Only for a department reviewer."
+    )
+    # Set per request by `ScopedUserAdmin.get_form`.
+    created_by = None
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_new_login_place(self.created_by, **self.place())
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def place(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.PLACE_FIELDS if self.cleaned_data.get(name)}
+
+
 @admin.register(User)
 class ScopedUserAdmin(ScopedModelAdmin, UserAdmin):
     # Only a superuser hands out these: anyone else could make themselves one.
     superuser_only_fields = ("is_superuser", "groups", "user_permissions")
+    add_form = NewLoginForm
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        (
+            "Where this login belongs",
+            {
+                "fields": NewLoginForm.PLACE_FIELDS,
+                "description": "A faculty record without a login, or a role (institution admin or reviewer).",
+            },
+        ),
+    )
 
     def get_queryset(self, request):
         return users_administered_by(request.user, super().get_queryset(request))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            form.created_by = request.user
+            form.base_fields["faculty"].queryset = Faculty.objects.administered_by(request.user).filter(
+                user__isnull=True
+            )
+            form.base_fields["institution"].queryset = Institution.objects.administered_by(request.user)
+            form.base_fields["department"].queryset = Department.objects.administered_by(request.user).select_related(
+                "institution"
+            )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # The admin saves inside one transaction: a refusal here leaves no login behind.
+            attach_new_login(request.user, obj, **form.place())
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -231,6 +294,12 @@ class ScopedUserAdmin(ScopedModelAdmin, UserAdmin):
             for name, options in fieldsets
         ]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return (*readonly, *OWN_LOGIN_LOCKED_FIELDS)
+        return readonly
+
     def get_list_filter(self, request):
         if request.user.is_superuser:
             return super().get_list_filter(request)
@@ -240,7 +309,10 @@ class ScopedUserAdmin(ScopedModelAdmin, UserAdmin):
         return super().has_change_permission(request, obj) and (obj is None or can_manage_login(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or can_manage_login(request.user, obj))
+        return super().has_delete_permission(request, obj) and (
+            obj is None
+            or (can_manage_login(request.user, obj) and own_login_refusal(request.user, obj, deleting=True) is None)
+        )
 
 
 # --- platforms ----------------------------------------------------------------------------------

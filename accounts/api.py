@@ -6,7 +6,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from accounts import serializers
-from accounts.access import access_for, can_manage_login, users_administered_by
+from accounts.access import access_for, can_manage_login, own_login_refusal, users_administered_by
 from accounts.api_scoping import ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 
@@ -54,6 +54,12 @@ class UserViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return users_administered_by(self.request.user, get_user_model().objects.order_by("id"))
+
+    def perform_destroy(self, instance):
+        refusal = own_login_refusal(self.request.user, instance, deleting=True)
+        if refusal:
+            raise PermissionDenied(refusal)
+        instance.delete()
 
 
 class MembershipFilter(VisibleChoicesFilterSet):

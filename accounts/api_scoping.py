@@ -6,7 +6,8 @@ Tenant rules for the REST API, shared by every endpoint.
 - Writes: the saved object must be in `editable_by(user)` (checked after the
   save, inside the transaction, so the rule covers moving an object as well as
   creating one); otherwise 403 and nothing is written. Each refused write is
-  logged (user id, method, view, object id).
+  logged (user id, method, view, object id) by the API's exception handler,
+  `portfolio.errors.api_exception_handler`, for every API view alike.
 - Related objects named in a request body are looked up among the objects the
   user may see: an id of another institution's object is "does not exist".
 - Model validation (`full_clean`: field validators, `clean()`, constraints)
@@ -14,7 +15,6 @@ Tenant rules for the REST API, shared by every endpoint.
 """
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -24,7 +24,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.fields import get_error_detail
 
-from accounts.access import access_for, log_refused_write
+from accounts.access import access_for
 from accounts.models import Department, Faculty, Institution
 
 READ_ONLY_ROLE = "Your role allows reading this, not changing it."
@@ -73,16 +73,6 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return self.base_queryset().visible_to(self.request.user)
-
-    def handle_exception(self, exc):
-        # Every write this viewset refuses with 403 passes here, whether a permission class or the view's own code
-        # refused it. Another institution's object answers 404 and is not logged (see `log_refused_write`).
-        if (
-            isinstance(exc, PermissionDenied | DjangoPermissionDenied)
-            and self.request.method not in permissions.SAFE_METHODS
-        ):
-            log_refused_write(self.request, object_id=self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
-        return super().handle_exception(exc)
 
     def perform_create(self, serializer):
         self.save_in_scope(serializer)
@@ -142,7 +132,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         try:
             candidate.full_clean(exclude=self.model_validation_exclude())
         except DjangoValidationError as error:
-            raise serializers.ValidationError(_as_serializer_errors(error)) from None
+            raise serializers.ValidationError(as_serializer_errors(error)) from None
         return attrs
 
     def model_validation_exclude(self) -> list[str]:
@@ -150,7 +140,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return []
 
 
-def _as_serializer_errors(error: DjangoValidationError):
+def as_serializer_errors(error: DjangoValidationError):
     if hasattr(error, "error_dict"):
         return {
             ("non_field_errors" if field == "__all__" else field): get_error_detail(DjangoValidationError(messages))

@@ -2,12 +2,13 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from accounts.access import users_administered_by
-from accounts.api_scoping import ScopedModelSerializer
+from accounts.access import attach_new_login, check_new_login_place, own_login_refusal, users_administered_by
+from accounts.api_scoping import ScopedModelSerializer, as_serializer_errors
 from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
 
 
@@ -33,6 +34,18 @@ class DepartmentSerializer(ScopedModelSerializer):
         fields = ["id", "institution", "name", "slug"]
 
 
+class AdministeredField(serializers.PrimaryKeyRelatedField):
+    """An id among the rows the requesting user administers: any other id "does not exist"."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        return queryset.administered_by(request.user) if request else queryset.none()
+
+
+PLACE_HELP = "On creation only, write-only: where the new login belongs (required for institution admins). "
+
+
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(
         write_only=True,
@@ -40,21 +53,73 @@ class UserSerializer(serializers.ModelSerializer):
         style={"input_type": "password"},
         help_text="Write-only. Checked against the site's password rules.",
     )
+    faculty = AdministeredField(
+        queryset=Faculty.objects.filter(user__isnull=True),
+        write_only=True,
+        required=False,
+        help_text=PLACE_HELP + "a faculty record without a login, which becomes theirs.",
+    )
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices,
+        write_only=True,
+        required=False,
+        help_text=PLACE_HELP + "a role at `institution` (and `department`, for a department reviewer).",
+    )
+    institution = AdministeredField(queryset=Institution.objects.all(), write_only=True, required=False)
+    department = AdministeredField(queryset=Department.objects.all(), write_only=True, required=False)
+
+    PLACE_FIELDS = ("faculty", "role", "institution", "department")
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "email", "first_name", "last_name", "password", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "password",
+            "is_active",
+            "faculty",
+            "role",
+            "institution",
+            "department",
+        ]
 
     def validate_password(self, value):
         validate_password(value, user=self.instance)
         return value
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        request = self.context["request"]
+        if self.instance is not None:
+            for name in self.PLACE_FIELDS:
+                attrs.pop(name, None)
+            refusal = own_login_refusal(request.user, self.instance, changes=attrs)
+            if refusal:
+                raise serializers.ValidationError(refusal)
+            return attrs
+        try:
+            check_new_login_place(request.user, **self.place(attrs))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(as_serializer_errors(error)) from None
+        return attrs
+
+    def place(self, attrs) -> dict:
+        return {name: attrs[name] for name in self.PLACE_FIELDS if name in attrs}
+
     def create(self, validated_data):
+        place = self.place(validated_data)
+        for name in place:
+            validated_data.pop(name)
         password = validated_data.pop("password", None)
         user = get_user_model()(**validated_data)
         # No password given: the person cannot sign in until one is set.
         user.set_password(password) if password else user.set_unusable_password()
-        user.save()
+        with transaction.atomic():
+            user.save()
+            attach_new_login(self.context["request"].user, user, **place)
         return user
 
     def update(self, instance, validated_data):

@@ -13,6 +13,7 @@ from accounts import api as accounts_api
 from metrics import api as metrics_api
 from metrics import imports_api
 from portfolio.dossiers import api as dossiers_api
+from portfolio.logins import carry_lock_to_django_request
 
 
 class ObtainToken(ObtainAuthToken):
@@ -20,6 +21,11 @@ class ObtainToken(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    def handle_exception(self, exc):
+        # A wrong password raises; when it is the one that locks the username, the answer becomes "locked".
+        carry_lock_to_django_request(self.request)
+        return super().handle_exception(exc)
 
 
 router = routers.DefaultRouter()

@@ -6,12 +6,16 @@ defaults give a working local site on SQLite with DEBUG on. With DEBUG off the
 site refuses to start without a SECRET_KEY and turns on the HTTPS protections.
 """
 
+import base64
+import datetime as dt
+import hashlib
 import os
 import sys
 import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -93,6 +97,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
+    "axes",
+    "csp",
     "accounts",
     "metrics",
     "portfolio.dossiers",
@@ -108,6 +114,8 @@ if BENCHMARKS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portfolio.middleware.permissions_policy",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who made a change: history records of admin, page and API writes name the signed-in user.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it turns a sign-in refused for a locked username into the "locked" answer.
+    "axes.middleware.AxesMiddleware",
 ]
 # The admin shows each object's history; reverting to an old record would bring back an old verification.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -149,6 +159,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A request waits at most this long for one SQL statement (on a locked table, say) before it fails, instead of
+# holding a worker. Management commands (migrate, imports, seed_demo, ...) run with no limit: their long
+# statements are expected, and nobody is waiting on a page. Read on PostgreSQL; 0 turns it off.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
+RUNNING_A_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"} and _COMMAND != "runserver"
 if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     # PostgreSQL compiles a query to machine code (JIT) once its estimated cost is high, as for the comparison's
     # read of every post; on that read the compilation took 170 ms of 640 ms and saved nothing. Our queries are
@@ -156,6 +171,8 @@ if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     if "jit" not in _options.get("options", ""):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    if DB_STATEMENT_TIMEOUT_MS > 0 and not RUNNING_A_COMMAND and "statement_timeout" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -165,6 +182,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: a locked username is refused before its password is checked.
+    "portfolio.logins.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing (`portfolio/logins.py`): the 6th wrong password in a row for one username, on any of the three
+# sign-ins (site, admin, API token), answers "locked"; the count lives in the database, shared by every worker.
+# Locking by username alone stops a guesser who changes address; the price is that anyone can lock a login for a
+# while, which an admin lifts with `manage.py axes_reset_username <username>`.
+# The wrong password that locks: the 6th in a row (the first five answer "wrong password" as before).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 6)
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Its advice (add the client's address) fits a lock per address and browser; ours is per username, which a new
+# address or User-Agent does not reset. Adding the address would let a guesser start afresh from each one.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portfolio.logins.locked_out"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -194,6 +232,17 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# The cache every worker shares: the API's throttles count in it. In the database by default (the table is made by
+# `manage.py createcachetable`, which `make run` and `make serve` run), in Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    )
+}
+
 # Imported analytics files are kept (every number traces back to its row); larger files are refused.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 # What one import file may hold, so that any file is read in bounded time and memory; `metrics/importers/limits.py`
@@ -229,6 +278,28 @@ USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# What a page may load and run (django-csp): this site's own files only, no inline script or style. The two
+# exceptions are precise: a nonce for the tags of the API's documentation page (Swagger UI's set-up), and the one
+# style attribute every chart's <svg> carries (portfolio/lib/charts.py), allowed by its hash. A frozen dossier
+# page sends its own policy (portfolio/dossiers/frozen_document.py), which this one leaves alone.
+CHART_SVG_STYLE = "display:block;max-width:100%;height:auto;break-inside:avoid;page-break-inside:avoid"
+_CHART_SVG_STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(CHART_SVG_STYLE.encode()).digest()).decode() + "'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_HASHES, _CHART_SVG_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -242,9 +313,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "portfolio.api_schema.AutoSchema",
-    # Password guessing against the token endpoint; other endpoints need a login first.
+    # Many usernames tried from one address against the token endpoint (one username is locked after a few wrong
+    # passwords, `portfolio/logins.py`); other endpoints need a login first. Counted in the shared cache.
     "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "20/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every error of the API answers JSON; a refused write is logged once, whichever view refused it.
+    "EXCEPTION_HANDLER": "portfolio.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -262,6 +336,8 @@ SPECTACULAR_SETTINGS = {
     # The documentation pages load their assets from this site, so they work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its documentation page are public: they describe the API, not anyone's data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
 # Logs go to the console, one line each: time, level, logger, message. The site's own loggers (accounts, metrics,

@@ -27,3 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portfolio.api")),
 ]
+
+# Under /api/ an unknown address and a crash answer JSON, as the API's own errors do; elsewhere the site's pages.
+handler404 = "portfolio.errors.not_found"
+handler500 = "portfolio.errors.server_error"

@@ -24,9 +24,35 @@ CHROMIUM_ARGS = [
 ]
 
 
+def watch_for_policy_violations(browser, violations: list[str]) -> None:
+    """Every page the test opens, through `new_page` or a context's, reports the Content-Security-Policy
+    violations Chromium writes to its console ("Refused to ... because it violates the following Content Security
+    Policy directive") into `violations`."""
+
+    def watch(page):
+        page.on("console", lambda message: _keep_violation(message.text, page.url, violations))
+        return page
+
+    new_page, new_context = browser.new_page, browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    browser.new_page = lambda *args, **kwargs: watch(new_page(*args, **kwargs))
+    browser.new_context = watched_context
+
+
+def _keep_violation(text: str, url: str, violations: list[str]) -> None:
+    if "Content Security Policy" in text:
+        violations.append(f"{url}: {text}")
+
+
 @pytest.fixture
 def chromium(monkeypatch):
-    """A headless Chromium browser (Playwright's `Browser`), closed after the test."""
+    """A headless Chromium browser (Playwright's `Browser`), closed after the test, which then fails if any page
+    reported a Content-Security-Policy violation."""
     if not CHROMIUM.exists():
         pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: install it with `apt-get install chromium`.")
     from playwright.sync_api import sync_playwright
@@ -35,5 +61,9 @@ def chromium(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        violations = []
+        watch_for_policy_violations(browser, violations)
         yield browser
         browser.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

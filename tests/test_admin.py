@@ -14,6 +14,7 @@ from metrics.models import AccountMetrics, PostMetrics
 from tests.factories import (
     AccountMetricsFactory,
     AudienceSnapshotFactory,
+    MembershipFactory,
     PostFactory,
     PostMetricsFactory,
     SocialAccountFactory,
@@ -348,8 +349,10 @@ def test_faculty_changelist_lists_only_visible_appointments(client, nora, dana):
 # --- roles ---------------------------------------------------------------------------------------
 
 
-def test_giving_an_admin_role_turns_on_staff_status(client, nora, northfield):
+def test_giving_an_admin_role_turns_on_staff_status(client, nora, northfield, northfield_radiology):
     newcomer = UserFactory(username="newcomer")
+    # One of Nora's people: a login that belongs nowhere is a superuser's to place.
+    MembershipFactory(user=newcomer, institution=northfield, department=northfield_radiology, role="reviewer")
     client.force_login(nora)
 
     response = client.post(

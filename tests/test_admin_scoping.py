@@ -258,14 +258,15 @@ def test_membership_form_rejects_another_institutions_department(
     assert not Membership.objects.filter(user=newcomer).exists()
 
 
-def test_membership_user_choices_are_her_people_and_unattached_logins(client, nora, alice, bob, charlie, root, south):
+def test_membership_user_choices_are_her_people_only(client, nora, alice, bob, charlie, root, south):
     client.force_login(nora)
+    # A login that belongs nowhere is a superuser's to place: another institution's admin could claim it.
     UserFactory(username="newcomer")
 
     users = client.get(add_url(Membership)).context["adminform"].form.fields["user"].queryset
 
-    assert {"alice", "bob", "nora", "newcomer"} <= {u.username for u in users}
-    assert not {"charlie", "root", "sally", "south_rads_login"} & {u.username for u in users}
+    assert {"alice", "bob", "nora"} <= {u.username for u in users}
+    assert not {"charlie", "root", "sally", "south_rads_login", "newcomer"} & {u.username for u in users}
 
 
 def social_account_form(**fields) -> dict:
@@ -480,7 +481,7 @@ def test_a_login_with_a_role_elsewhere_is_read_only(client, nora, northfield, so
     assert client.get(reverse("admin:auth_user_password_change", args=[shared.pk])).status_code == 403
 
 
-def test_institution_admin_can_create_a_login(client, nora):
+def test_institution_admin_can_create_a_login(client, nora, northfield):
     client.force_login(nora)
 
     response = client.post(
@@ -490,6 +491,9 @@ def test_institution_admin_can_create_a_login(client, nora):
             "usable_password": "true",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
+            # Her new login belongs to her institution from the start.
+            "role": "reviewer",
+            "institution": northfield.pk,
         },
     )
 

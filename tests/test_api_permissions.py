@@ -166,12 +166,15 @@ CREATE_TARGETS = {
 } | {"departments": ("alice", "southbay")}
 
 
-def new_object(world, resource: str, target: str | None) -> dict:
+def new_object(world, resource: str, target: str | None, creator=None) -> dict:
     """A request body that creates an object of `resource` belonging to `target`."""
     if resource == "institutions":
         return {"name": "Eastgate University", "slug": "eastgate", "country": "US", "timezone": "UTC"}
     if resource == "users":
-        return {"username": "newcomer", "email": "newcomer@example.org", "password": "an-unusual-Passphrase-42"}
+        body = {"username": "newcomer", "email": "newcomer@example.org", "password": "an-unusual-Passphrase-42"}
+        admin_of = Membership.objects.filter(user=creator, role="admin").values_list("institution", flat=True)
+        # An institution admin's new login belongs to her institution from the start.
+        return body | ({"role": "reviewer", "institution": admin_of[0]} if creator and admin_of else {})
     if resource in IN_A_DEPARTMENT:
         department = world.get("appointments", target).department
         return {
@@ -304,7 +307,8 @@ def test_create_answers_each_role_by_the_table_and_writes_only_when_allowed(
     model = MODELS[resource]
     before = table_state(model)
 
-    response = api_client(world.people[role]).post(url(resource), new_object(world, resource, target))
+    creator = world.people[role]
+    response = api_client(creator).post(url(resource), new_object(world, resource, target, creator))
 
     assert response.status_code in statuses, response.content
     if response.status_code == 201:

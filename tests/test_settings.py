@@ -68,11 +68,14 @@ def test_production_settings_pass_the_deployment_checklist():
     assert set(issues) <= {"security.W021"}, output
 
 
-def database_options(url: str) -> str:
-    environment = {**os.environ, "DATABASE_URL": url}
+def database_options(url: str, *, command: bool = False, **env: str) -> str:
+    """The connection options the settings give `url`: for the web (a server process), or for a management command."""
+    environment = {key: value for key, value in os.environ.items() if key != "DB_STATEMENT_TIMEOUT_MS"}
+    environment |= {"DATABASE_URL": url, **env}
     code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    run = ["manage.py", "shell", "-c", code] if command else ["-c", f"import django; django.setup(); {code}"]
     result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        [sys.executable, *run],
         cwd=PROJECT,
         env={**environment, "DJANGO_SETTINGS_MODULE": "portfolio.settings"},
         capture_output=True,
@@ -80,7 +83,7 @@ def database_options(url: str) -> str:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(
@@ -92,8 +95,63 @@ def database_options(url: str) -> str:
     ],
 )
 def test_postgresql_connections_turn_jit_off_unless_the_url_says(query, options):
-    assert database_options(f"postgres://postgres@127.0.0.1:5432/some_portfolio{query}") == str({"options": options})
+    # A management command's connection: the same, without a statement timeout.
+    url = f"postgres://postgres@127.0.0.1:5432/some_portfolio{query}"
+    assert database_options(url, command=True) == str({"options": options})
+
+
+def test_a_request_waits_at_most_five_seconds_for_a_statement_on_postgresql():
+    options = database_options("postgres://postgres@127.0.0.1:5432/some_portfolio")
+
+    assert options == str({"options": "-c jit=off -c statement_timeout=5000"})
+
+
+def test_the_statement_timeout_is_a_setting_and_0_turns_it_off():
+    url = "postgres://postgres@127.0.0.1:5432/some_portfolio"
+
+    assert "statement_timeout=2500" in database_options(url, DB_STATEMENT_TIMEOUT_MS="2500")
+    assert "statement_timeout" not in database_options(url, DB_STATEMENT_TIMEOUT_MS="0")
+
+
+def test_a_management_command_runs_without_a_statement_timeout():
+    assert "statement_timeout" not in database_options("postgres://postgres@127.0.0.1:5432/x", command=True)
+
+
+def test_the_urls_own_statement_timeout_stands():
+    url = "postgres://postgres@127.0.0.1:5432/some_portfolio?options=-c%20statement_timeout%3D100"
+
+    assert database_options(url) == str({"options": "-c statement_timeout=100 -c jit=off"})
 
 
 def test_sqlite_gets_no_postgresql_options():
     assert "jit" not in database_options("sqlite:///portfolio.sqlite3")
+
+
+@pytest.mark.django_db
+def test_the_test_databases_connection_carries_the_statement_timeout_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no statement timeout.")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "5s"
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "backend"),
+    [("", "django.core.cache.backends.db.DatabaseCache"), ("redis://127.0.0.1:6379/0", "redis.RedisCache")],
+)
+def test_the_shared_cache_is_the_database_unless_redis_url_is_set(redis_url, backend):
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=PROJECT,
+        env={**os.environ, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "portfolio.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(backend)

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.vocabulary import ContentType
+from metrics import plausibility
 from metrics.db import db_value, insert_rows, update_rows
 from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
 from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
@@ -78,6 +79,7 @@ class ImportWriter:
     errors: list[RowError] = field(default_factory=list)  # the first MAX_LISTED_ERRORS
     error_count: int = 0  # all of them
     _accounts: dict = field(default_factory=dict)  # (platform, lower-case handle) -> account or None
+    _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
 
     def fail(self, error: RowError) -> None:
         self.error_count += 1
@@ -116,14 +118,18 @@ class ImportWriter:
                 self.fail(RowError(row.row, "content_type", f"Unknown content type {row.content_type!r}."))
             if row.category and row.category not in CATEGORIES:
                 self.fail(RowError(row.row, "category", f"Unknown career category {row.category!r}."))
+            zone = self._zone(account)
             if row.published_at is not None:
                 # A post's rows share its publication time: its local day is worked out once per chunk.
                 published_on = local_days.get(row.published_at)
                 if published_on is None:
-                    published_on = local_days[row.published_at] = timezone.localdate(row.published_at)
+                    published_on = local_days[row.published_at] = plausibility.publication_day(row.published_at)
                 if captured_on < published_on:
                     message = f"Captured on {captured_on}, before the post was published."
                     self.fail(RowError(row.row, "captured_on", message))
+                if problem := plausibility.future_publication_problem(row.published_at, zone):
+                    self.fail(RowError(row.row, "published_at", problem))
+            self._check_capture_day(row, captured_on, zone)
             checked.append((row, account, key, captured_on))
         return checked
 
@@ -133,8 +139,23 @@ class ImportWriter:
             account = self._account_for(row)
             if account is not None:
                 self._check_repeat(seen, (account.pk, None, row.captured_on), row)
+                self._check_capture_day(row, row.captured_on, self._zone(account))
                 checked.append((row, account))
         return checked
+
+    def _zone(self, account: SocialAccount):
+        """A function giving the account's time zone: looked up at most once per file, and only if needed."""
+
+        def zone():
+            if account.pk not in self._zones:
+                self._zones[account.pk] = account.time_zone()
+            return self._zones[account.pk]
+
+        return zone
+
+    def _check_capture_day(self, row, captured_on: date | None, zone) -> None:
+        if problem := plausibility.future_capture_problem(captured_on, zone):
+            self.fail(RowError(row.row, "captured_on", problem))
 
     def _check_repeat(self, seen: dict, key: tuple, row) -> None:
         if key in seen:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS, ContentType
-from metrics import engagement
+from metrics import engagement, plausibility
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
 
@@ -162,7 +162,7 @@ class Post(models.Model):
     url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField()
     content_type = models.CharField(max_length=20, choices=ContentType.choices)
-    caption = models.TextField(blank=True)
+    caption = models.TextField(blank=True, validators=[plausibility.validate_caption])
     # Derived from the caption on save: lower-case tags between spaces, so that
     # `with_hashtag` is one LIKE on every database. Read `hashtag_list` instead.
     hashtags = models.CharField(max_length=2000, blank=True, editable=False)
@@ -195,6 +195,14 @@ class Post(models.Model):
     def save(self, *args, **kwargs):
         self.hashtags = hashtag_search_text(self.caption)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.account_id and (problem := plausibility.future_publication_problem(self.published_at, self.zone)):
+            raise ValidationError({"published_at": problem})
+
+    def zone(self):
+        """The time zone of the post's institution (`SocialAccount.time_zone`), for the rules about today."""
+        return self.account.time_zone()
 
     @property
     def hashtag_list(self) -> list[str]:
@@ -237,6 +245,23 @@ class SnapshotFields(models.Model):
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
+    def zone(self):
+        """The time zone of the institution the numbers belong to, for the rules about today."""
+        return self.account.time_zone()
+
+    def clean(self):
+        if self.account_id is not None:  # the kinds with an account; post metrics find it through their post
+            self.check_plausible(zone=self.zone)
+
+    def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
+        """
+        ValidationError naming the field when `metrics.plausibility` refuses this snapshot: here, a capture
+        day after today in `zone` (the institution's time zone, or a function that finds it: a writer of
+        many snapshots passes one it looked up once per account).
+        """
+        if problem := plausibility.future_capture_problem(self.captured_on, zone):
+            raise ValidationError({"captured_on": problem})
+
     def mark_verified(self, user) -> None:
         self.verified_by = user
         self.verified_at = timezone.now()
@@ -269,8 +294,8 @@ class PostMetricsQuerySet(AccountScopedQuerySet):
 
 
 def count_field(verbose_name: str) -> models.PositiveBigIntegerField:
-    # Blank (NULL) = not reported; the database itself refuses negative values.
-    return models.PositiveBigIntegerField(verbose_name, null=True, blank=True)
+    # Blank (NULL) = not reported; the database itself refuses negative values, the ceiling implausible ones.
+    return models.PositiveBigIntegerField(verbose_name, null=True, blank=True, validators=[plausibility.validate_count])
 
 
 class PostMetrics(SnapshotFields):
@@ -316,9 +341,18 @@ class PostMetrics(SnapshotFields):
     def actions(self) -> int:
         return engagement.actions(self.counts)
 
+    def zone(self):
+        return self.post.account.time_zone()
+
     def clean(self):
-        if self.post_id and self.captured_on and self.captured_on < timezone.localdate(self.post.published_at):
-            raise ValidationError({"captured_on": "A snapshot cannot be dated before the post was published."})
+        if self.post_id is not None:
+            self.check_plausible(zone=self.zone)
+
+    def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
+        """As for every snapshot, and not captured before the post's publication day."""
+        if problem := plausibility.captured_before_publication(self.captured_on, self.post.published_at):
+            raise ValidationError({"captured_on": problem})
+        super().check_plausible(zone=zone)
 
 
 def _latest_per_account(snapshots, day, *, accounts, on_or_before):
@@ -433,7 +467,7 @@ class AudienceSnapshot(SnapshotFields):
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="audience_snapshots")
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
     bucket = models.CharField(max_length=100, help_text="e.g. US (ISO country code), 25-34, female.")
-    count = models.PositiveBigIntegerField()
+    count = models.PositiveBigIntegerField(validators=[plausibility.validate_count])
 
     objects = AudienceSnapshotQuerySet.as_manager()
 

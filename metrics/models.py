@@ -25,7 +25,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -197,7 +197,11 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.account_id and (problem := plausibility.future_publication_problem(self.published_at, self.zone)):
+        try:
+            self.account  # noqa: B018 (none when the form refused the account field)
+        except ObjectDoesNotExist:
+            return
+        if problem := plausibility.future_publication_problem(self.published_at, self.zone):
             raise ValidationError({"published_at": problem})
 
     def zone(self):
@@ -249,9 +253,16 @@ class SnapshotFields(models.Model):
         """The time zone of the institution the numbers belong to, for the rules about today."""
         return self.account.time_zone()
 
+    # The field that says whose numbers these are; the time zone of "today" is found through it.
+    owner_field = "account"
+
     def clean(self):
-        if self.account_id is not None:  # the kinds with an account; post metrics find it through their post
-            self.check_plausible(zone=self.zone)
+        try:
+            # Read, not only its id: an inline of a post or account being added has its owner unsaved.
+            getattr(self, self.owner_field)
+        except ObjectDoesNotExist:
+            return  # no owner yet: the form reports the missing field itself
+        self.check_plausible(zone=self.zone)
 
     def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
         """
@@ -341,12 +352,10 @@ class PostMetrics(SnapshotFields):
     def actions(self) -> int:
         return engagement.actions(self.counts)
 
+    owner_field = "post"
+
     def zone(self):
         return self.post.account.time_zone()
-
-    def clean(self):
-        if self.post_id is not None:
-            self.check_plausible(zone=self.zone)
 
     def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
         """As for every snapshot, and not captured before the post's publication day."""

@@ -141,7 +141,9 @@ def upsert_post_metrics(*, user, rows: list[dict]) -> BulkResult:
     Raises BulkInvalid (nothing written) when the body is not a list, has more
     than MAX_ROWS items, or any item is invalid: unknown or missing fields, bad
     values, a post that `user` cannot see (reported as not existing), two items
-    for the same post and day, a day before the post's publication. Raises
+    for the same post and day, or what `metrics.plausibility` refuses (a count
+    above its ceiling, a day before the post's publication or after today in
+    the institution's time zone). Raises
     PermissionDenied when `user` may not change snapshots at all, or may see but
     not change one of the posts. Raises BulkConflict when a concurrent write got
     in the way.

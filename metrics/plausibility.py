@@ -178,3 +178,34 @@ def as_of_note(as_of: date | None, period_end: date | None) -> str:
     if as_of is None or period_end is None or as_of >= period_end:
         return ""
     return AS_OF_BEFORE_PERIOD_END.format(as_of=as_of, end=period_end)
+
+
+def rules_in_words() -> list[tuple[str, str]]:
+    """The rules above as /methods/ states them: (what, the rule), with the numbers in force."""
+    return [
+        (
+            "Counts",
+            f"No count above {COUNT_CEILING:,} (10^12): no platform reports that many of anything. Such a number "
+            "is refused wherever it is entered (a form, the admin, the API, a bulk upload, an import), naming the "
+            "field, the item or the row and column; nothing of that entry is saved.",
+        ),
+        (
+            "Dates",
+            "No post published and no snapshot captured after today, in the time zone of the institution the "
+            "account belongs to; no snapshot captured before its post's publication day.",
+        ),
+        (
+            "Captions",
+            f"At most {caption_limit():,} characters, more than any platform allows (Facebook 63,206, Instagram "
+            "2,200).",
+        ),
+        (
+            "Reach above impressions",
+            "Accepted, since platforms count the two differently, and flagged in the dossier (see below).",
+        ),
+        (
+            "Metrics as of",
+            "A dossier's as-of day cannot be after today. A day before the review period ends is allowed, and the "
+            "dossier form and the API say what it means: posts published after it are listed without metrics.",
+        ),
+    ]

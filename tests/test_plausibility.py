@@ -466,3 +466,18 @@ def test_admin_refuses_a_post_published_after_today(client, nora, post):
 
     assert "published_at" in response.context["adminform"].form.errors
     assert everything() == before
+
+
+# --- the rules in words ----------------------------------------------------------------------------
+
+
+def test_the_methods_page_states_the_rules_and_the_jump_with_their_numbers(client):
+    html = client.get("/methods/").content.decode()
+
+    assert "No count above 1,000,000,000,000 (10^12)" in html
+    assert "after today, in the time zone of the institution" in html
+    assert "At most 65,536 characters" in html
+    assert "Far above the other posts of its account" in html
+    assert "more than 3 interquartile ranges above the median" in html
+    assert "at least 8 such posts" in html
+    assert "More accounts reached than impressions" in html

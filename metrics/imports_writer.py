@@ -80,6 +80,7 @@ class ImportWriter:
     error_count: int = 0  # all of them
     _accounts: dict = field(default_factory=dict)  # (platform, lower-case handle) -> account or None
     _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
+    _capture_problems: dict = field(default_factory=dict)  # (account id, day) -> why refused ("" if not)
 
     def fail(self, error: RowError) -> None:
         self.error_count += 1
@@ -118,18 +119,22 @@ class ImportWriter:
                 self.fail(RowError(row.row, "content_type", f"Unknown content type {row.content_type!r}."))
             if row.category and row.category not in CATEGORIES:
                 self.fail(RowError(row.row, "category", f"Unknown career category {row.category!r}."))
-            zone = self._zone(account)
             if row.published_at is not None:
-                # A post's rows share its publication time: its local day is worked out once per chunk.
-                published_on = local_days.get(row.published_at)
-                if published_on is None:
-                    published_on = local_days[row.published_at] = plausibility.publication_day(row.published_at)
+                # A post's rows share its publication time: its local day (and whether it is after today)
+                # is worked out once per chunk.
+                published = local_days.get((account.pk, row.published_at))
+                if published is None:
+                    published = local_days[account.pk, row.published_at] = (
+                        plausibility.publication_day(row.published_at),
+                        plausibility.future_publication_problem(row.published_at, self._zone(account)),
+                    )
+                published_on, problem = published
                 if captured_on < published_on:
                     message = f"Captured on {captured_on}, before the post was published."
                     self.fail(RowError(row.row, "captured_on", message))
-                if problem := plausibility.future_publication_problem(row.published_at, zone):
+                if problem:
                     self.fail(RowError(row.row, "published_at", problem))
-            self._check_capture_day(row, captured_on, zone)
+            self._check_capture_day(row, captured_on, account)
             checked.append((row, account, key, captured_on))
         return checked
 
@@ -139,7 +144,7 @@ class ImportWriter:
             account = self._account_for(row)
             if account is not None:
                 self._check_repeat(seen, (account.pk, None, row.captured_on), row)
-                self._check_capture_day(row, row.captured_on, self._zone(account))
+                self._check_capture_day(row, row.captured_on, account)
                 checked.append((row, account))
         return checked
 
@@ -153,8 +158,15 @@ class ImportWriter:
 
         return zone
 
-    def _check_capture_day(self, row, captured_on: date | None, zone) -> None:
-        if problem := plausibility.future_capture_problem(captured_on, zone):
+    def _check_capture_day(self, row, captured_on: date | None, account: SocialAccount) -> None:
+        # A file repeats a few capture days over many rows: each (account, day) is judged once per file.
+        key = (account.pk, captured_on)
+        problem = self._capture_problems.get(key)
+        if problem is None:
+            problem = self._capture_problems[key] = plausibility.future_capture_problem(
+                captured_on, self._zone(account)
+            )
+        if problem:
             self.fail(RowError(row.row, "captured_on", problem))
 
     def _check_repeat(self, seen: dict, key: tuple, row) -> None:

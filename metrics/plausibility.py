@@ -28,9 +28,10 @@ from django.utils.deconstruct import deconstructible
 # largest is a summary's actions: the posts it adds times the 8 action fields times the ceiling. With
 # MOST_POSTS_IN_A_SUMMARY = 10^6 posts (a faculty member has thousands, a comparison of a department tens of
 # thousands; 10^6 is also the most rows one import may hold): 10^6 * 8 * 10^12 = 8 * 10^18 < 9.22 * 10^18.
-# A post's actions (8 * 10^12) and a count times 100 for a percentage (10^14) are far inside it; rates are
-# computed in floating point. Rows stored before the ceiling existed (or written around it) are read by the
-# integrity checks in floating point, so even they cannot overflow there.
+# A post's actions (8 * 10^12) and a count times 100 for a percentage (10^14) are far inside it. Rates, and
+# the summaries of `metrics.post_table`, are computed in float64: no overflow, exact up to 2^53 (about
+# 9 * 10^15). Rows stored before the ceiling existed (or written around it) are read by the integrity checks
+# in floating point, so even they cannot overflow there.
 COUNT_CEILING = 10**12
 MOST_POSTS_IN_A_SUMMARY = 10**6
 assert MOST_POSTS_IN_A_SUMMARY * 8 * COUNT_CEILING < 2**63 - 1  # the arithmetic above, checked at import

@@ -89,3 +89,15 @@ def test_the_jump_is_judged_within_each_account(dossier, alice, alice_instagram,
     ordinary_posts(other, [*OTHER_LIKES, 20])  # 8 small posts elsewhere do not make 292 actions a jump here
 
     assert jumps(dossier) == []
+
+
+def test_the_jump_costs_no_query_of_its_own(dossier, alice, alice_instagram, worked_post, django_assert_num_queries):
+    ordinary_posts(alice_instagram, OTHER_LIKES)
+    raise_likes_through_the_api(alice, worked_post)
+
+    window = {"start": dossier.period_start, "end": dossier.period_end, "as_of": dossier.as_of}
+
+    # Posts, follower counts and audience: the same three queries as without a jump.
+    with django_assert_num_queries(3):
+        flags = integrity_flags(account_ids=[alice_instagram.pk], **window)
+    assert [flag.post_id for flag in flags if flag.kind == "sudden_jump"] == [worked_post.pk]

@@ -305,7 +305,8 @@ class PostMetricsQuerySet(AccountScopedQuerySet):
 
 
 def count_field(verbose_name: str) -> models.PositiveBigIntegerField:
-    # Blank (NULL) = not reported; the database itself refuses negative values, the ceiling implausible ones.
+    # Blank (NULL) = not reported; the database itself refuses negative values, and every door (the
+    # validator) a count above the plausibility ceiling.
     return models.PositiveBigIntegerField(verbose_name, null=True, blank=True, validators=[plausibility.validate_count])
 
 
@@ -355,7 +356,12 @@ class PostMetrics(SnapshotFields):
     owner_field = "post"
 
     def zone(self):
-        return self.post.account.time_zone()
+        try:
+            account = self.post.account
+        except ObjectDoesNotExist:
+            # A post being added whose account the form refused: nothing is saved, the form says why.
+            return timezone.get_default_timezone()
+        return account.time_zone()
 
     def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
         """As for every snapshot, and not captured before the post's publication day."""

@@ -11,6 +11,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -101,6 +102,14 @@ def test_a_post_published_later_today_is_not_in_the_future():
     assert plausibility.future_publication_problem(tomorrow, new_york) == (
         "Published on 2026-03-10, after today (2026-03-09) in the institution's time zone."
     )
+
+
+def test_a_snapshot_of_a_post_without_its_account_yet_is_judged_without_an_error():
+    post = Post(published_at=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))  # its account refused by the form
+
+    PostMetrics(post=post, captured_on=TOMORROW_IN_NEW_YORK).clean()  # judged in the site's zone (UTC): today
+    with pytest.raises(ValidationError, match="before the post was published"):
+        PostMetrics(post=post, captured_on=dt.date(2026, 2, 28)).clean()
 
 
 # --- the API, one object at a time -----------------------------------------------------------------

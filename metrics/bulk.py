@@ -30,6 +30,7 @@ from rest_framework import serializers
 from accounts.api_scoping import MAX_ID, READ_ONLY_ROLE, may_write_at_all
 from accounts.models import SocialAccount
 from accounts.vocabulary import METRIC_FIELDS
+from metrics import plausibility
 from metrics.db import in_batches
 from metrics.models import Post, PostMetrics, Provenance
 from metrics.snapshots import POST_SNAPSHOTS, posts_by_key
@@ -140,7 +141,9 @@ def upsert_post_metrics(*, user, rows: list[dict]) -> BulkResult:
     Raises BulkInvalid (nothing written) when the body is not a list, has more
     than MAX_ROWS items, or any item is invalid: unknown or missing fields, bad
     values, a post that `user` cannot see (reported as not existing), two items
-    for the same post and day, a day before the post's publication. Raises
+    for the same post and day, or what `metrics.plausibility` refuses (a count
+    above its ceiling, a day before the post's publication or after today in
+    the institution's time zone). Raises
     PermissionDenied when `user` may not change snapshots at all, or may see but
     not change one of the posts. Raises BulkConflict when a concurrent write got
     in the way.
@@ -222,14 +225,16 @@ def _parse(index: int, item, errors: list[RowError]) -> _Row:
 
 
 def _validated(serializer_field: serializers.Field, value):
-    # A whole number in range (or null) is what nearly every count is: skip DRF's coercion for it,
-    # a full body has 120,000 of them. Anything else gets the field's own coercion and messages.
+    # A whole plausible number in range (or null) is what nearly every count is: skip DRF's coercion for it,
+    # a full body has 120,000 of them. Anything else gets the field's own coercion, validators and messages
+    # (a count above the ceiling: the model field's `plausibility.validate_count`).
     if isinstance(serializer_field, serializers.IntegerField) and (
         (value is None and serializer_field.allow_null)
         or (
             type(value) is int
             and (serializer_field.min_value is None or value >= serializer_field.min_value)
             and (serializer_field.max_value is None or value <= serializer_field.max_value)
+            and value <= plausibility.COUNT_CEILING
         )
     ):
         return value
@@ -293,6 +298,13 @@ def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]
     """The snapshots to write, after the checks that need the post: one per post and day, none before publication."""
     first_index: dict[tuple[int, date], int] = {}
     snapshots = []
+    zones = {}  # account id -> its time zone, looked up once, and only for days near today
+
+    def zone_of(post: Post):
+        if post.account_id not in zones:
+            zones[post.account_id] = post.account.time_zone()
+        return zones[post.account_id]
+
     for row in rows:
         if row.post is None or row.captured_on is None:
             continue
@@ -303,8 +315,8 @@ def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]
             continue
         snapshot = PostMetrics(post=row.post, captured_on=row.captured_on, source=Provenance.API, **row.counts)
         try:
-            # The model's own rules (a snapshot is not dated before the post's publication day).
-            snapshot.clean()
+            # The model's own rules (`metrics.plausibility`: not before the post's publication day, not after today).
+            snapshot.check_plausible(zone=lambda post=row.post: zone_of(post))
         except ValidationError as error:
             errors.extend(
                 RowError(row.index, None if name == NON_FIELD_ERRORS else name, message)

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.vocabulary import ContentType
+from metrics import plausibility
 from metrics.db import db_value, insert_rows, update_rows
 from metrics.history import record_bulk_changes
 from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
@@ -79,6 +80,8 @@ class ImportWriter:
     errors: list[RowError] = field(default_factory=list)  # the first MAX_LISTED_ERRORS
     error_count: int = 0  # all of them
     _accounts: dict = field(default_factory=dict)  # (platform, lower-case handle) -> account or None
+    _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
+    _capture_problems: dict = field(default_factory=dict)  # (account id, day) -> why refused ("" if not)
 
     def fail(self, error: RowError) -> None:
         self.error_count += 1
@@ -118,13 +121,21 @@ class ImportWriter:
             if row.category and row.category not in CATEGORIES:
                 self.fail(RowError(row.row, "category", f"Unknown career category {row.category!r}."))
             if row.published_at is not None:
-                # A post's rows share its publication time: its local day is worked out once per chunk.
-                published_on = local_days.get(row.published_at)
-                if published_on is None:
-                    published_on = local_days[row.published_at] = timezone.localdate(row.published_at)
+                # A post's rows share its publication time: its local day (and whether it is after today)
+                # is worked out once per chunk.
+                published = local_days.get((account.pk, row.published_at))
+                if published is None:
+                    published = local_days[account.pk, row.published_at] = (
+                        plausibility.publication_day(row.published_at),
+                        plausibility.future_publication_problem(row.published_at, self._zone(account)),
+                    )
+                published_on, problem = published
                 if captured_on < published_on:
                     message = f"Captured on {captured_on}, before the post was published."
                     self.fail(RowError(row.row, "captured_on", message))
+                if problem:
+                    self.fail(RowError(row.row, "published_at", problem))
+            self._check_capture_day(row, captured_on, account)
             checked.append((row, account, key, captured_on))
         return checked
 
@@ -134,8 +145,30 @@ class ImportWriter:
             account = self._account_for(row)
             if account is not None:
                 self._check_repeat(seen, (account.pk, None, row.captured_on), row)
+                self._check_capture_day(row, row.captured_on, account)
                 checked.append((row, account))
         return checked
+
+    def _zone(self, account: SocialAccount):
+        """A function giving the account's time zone: looked up at most once per file, and only if needed."""
+
+        def zone():
+            if account.pk not in self._zones:
+                self._zones[account.pk] = account.time_zone()
+            return self._zones[account.pk]
+
+        return zone
+
+    def _check_capture_day(self, row, captured_on: date | None, account: SocialAccount) -> None:
+        # A file repeats a few capture days over many rows: each (account, day) is judged once per file.
+        key = (account.pk, captured_on)
+        problem = self._capture_problems.get(key)
+        if problem is None:
+            problem = self._capture_problems[key] = plausibility.future_capture_problem(
+                captured_on, self._zone(account)
+            )
+        if problem:
+            self.fail(RowError(row.row, "captured_on", problem))
 
     def _check_repeat(self, seen: dict, key: tuple, row) -> None:
         if key in seen:

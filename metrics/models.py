@@ -25,7 +25,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -35,7 +35,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS, ContentType
-from metrics import engagement
+from metrics import engagement, plausibility
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
 
@@ -203,7 +203,7 @@ class Post(KeepsHistory):
     url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField()
     content_type = models.CharField(max_length=20, choices=ContentType.choices)
-    caption = models.TextField(blank=True)
+    caption = models.TextField(blank=True, validators=[plausibility.validate_caption])
     # Derived from the caption on save: lower-case tags between spaces, so that
     # `with_hashtag` is one LIKE on every database. Read `hashtag_list` instead.
     hashtags = models.CharField(max_length=2000, blank=True, editable=False)
@@ -248,6 +248,18 @@ class Post(KeepsHistory):
         if not self.snapshots.filter(verified_at__isnull=False).exists():
             return True
         return Post.objects.administered_by(user).filter(pk=self.pk).exists()
+
+    def clean(self):
+        try:
+            self.account  # noqa: B018 (none when the form refused the account field)
+        except ObjectDoesNotExist:
+            return
+        if problem := plausibility.future_publication_problem(self.published_at, self.zone):
+            raise ValidationError({"published_at": problem})
+
+    def zone(self):
+        """The time zone of the post's institution (`SocialAccount.time_zone`), for the rules about today."""
+        return self.account.time_zone()
 
     @property
     def hashtag_list(self) -> list[str]:
@@ -329,6 +341,30 @@ class SnapshotFields(KeepsHistory):
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
+    def zone(self):
+        """The time zone of the institution the numbers belong to, for the rules about today."""
+        return self.account.time_zone()
+
+    # The field that says whose numbers these are; the time zone of "today" is found through it.
+    owner_field = "account"
+
+    def clean(self):
+        try:
+            # Read, not only its id: an inline of a post or account being added has its owner unsaved.
+            getattr(self, self.owner_field)
+        except ObjectDoesNotExist:
+            return  # no owner yet: the form reports the missing field itself
+        self.check_plausible(zone=self.zone)
+
+    def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
+        """
+        ValidationError naming the field when `metrics.plausibility` refuses this snapshot: here, a capture
+        day after today in `zone` (the institution's time zone, or a function that finds it: a writer of
+        many snapshots passes one it looked up once per account).
+        """
+        if problem := plausibility.future_capture_problem(self.captured_on, zone):
+            raise ValidationError({"captured_on": problem})
+
     def mark_verified(self, user) -> None:
         self.verified_by = user
         self.verified_at = timezone.now()
@@ -398,8 +434,9 @@ class PostMetricsQuerySet(SnapshotQuerySet):
 
 
 def count_field(verbose_name: str) -> models.PositiveBigIntegerField:
-    # Blank (NULL) = not reported; the database itself refuses negative values.
-    return models.PositiveBigIntegerField(verbose_name, null=True, blank=True)
+    # Blank (NULL) = not reported; the database itself refuses negative values, and every door (the
+    # validator) a count above the plausibility ceiling.
+    return models.PositiveBigIntegerField(verbose_name, null=True, blank=True, validators=[plausibility.validate_count])
 
 
 class PostMetrics(SnapshotFields):
@@ -448,9 +485,21 @@ class PostMetrics(SnapshotFields):
     def actions(self) -> int:
         return engagement.actions(self.counts)
 
-    def clean(self):
-        if self.post_id and self.captured_on and self.captured_on < timezone.localdate(self.post.published_at):
-            raise ValidationError({"captured_on": "A snapshot cannot be dated before the post was published."})
+    owner_field = "post"
+
+    def zone(self):
+        try:
+            account = self.post.account
+        except ObjectDoesNotExist:
+            # A post being added whose account the form refused: nothing is saved, the form says why.
+            return timezone.get_default_timezone()
+        return account.time_zone()
+
+    def check_plausible(self, *, zone: plausibility.ZoneSource) -> None:
+        """As for every snapshot, and not captured before the post's publication day."""
+        if problem := plausibility.captured_before_publication(self.captured_on, self.post.published_at):
+            raise ValidationError({"captured_on": problem})
+        super().check_plausible(zone=zone)
 
 
 def _latest_per_account(snapshots, day, *, accounts, on_or_before):
@@ -568,7 +617,7 @@ class AudienceSnapshot(SnapshotFields):
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="audience_snapshots")
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
     bucket = models.CharField(max_length=100, help_text="e.g. US (ISO country code), 25-34, female.")
-    count = models.PositiveBigIntegerField()
+    count = models.PositiveBigIntegerField(validators=[plausibility.validate_count])
 
     objects = AudienceSnapshotQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistorySource])

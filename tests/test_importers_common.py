@@ -1,6 +1,7 @@
 """The shared rules every format uses: encodings, preamble, headers, counts and dates."""
 
 import codecs
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -8,6 +9,7 @@ import pytest
 
 from metrics.importers import UnrecognisedFile, common, dates
 from metrics.importers.common import CellError
+from metrics.plausibility import COUNT_REASON
 
 
 def test_encoding_is_sniffed_from_the_byte_order_mark():
@@ -72,13 +74,14 @@ def test_counts_are_coerced_leniently_and_blanks_are_not_zero(raw, count):
         ("-3", "negative count: -3"),
         ("12.5", "not a whole number: 12.5"),
         ("lots", "not a number: 'lots'"),
-        # Larger than a 64-bit count column: refused here rather than by the database.
-        ("100000000000000000000", "too large to be a count: 100000000000000000000"),
-        ("9.3E18", "too large to be a count: 9.3E18"),
+        # Above the plausibility ceiling (`metrics.plausibility.COUNT_CEILING`), let alone a 64-bit column.
+        ("100000000000000000000", f"too large to be a count: 100000000000000000000 is {COUNT_REASON}"),
+        ("9.3E18", f"too large to be a count: 9.3E18 is {COUNT_REASON}"),
+        ("1000000000001", f"too large to be a count: 1000000000001 is {COUNT_REASON}"),
     ],
 )
 def test_bad_counts_say_what_they_found(raw, message):
-    with pytest.raises(CellError, match=f"^{message}$"):
+    with pytest.raises(CellError, match=f"^{re.escape(message)}$"):
         common.parse_count(raw)
 
 
@@ -145,5 +148,8 @@ def test_base_name_drops_folders_and_download_suffixes(name, base):
     assert common.base_name(name) == base
 
 
-def test_the_largest_count_a_column_holds_is_accepted():
-    assert common.parse_count(str(2**63 - 1)) == 2**63 - 1
+def test_the_ceiling_is_the_largest_count_accepted():
+    assert common.parse_count(str(10**12)) == 10**12
+    assert common.parse_count("1,000,000,000,000") == 10**12
+    with pytest.raises(CellError, match="too large to be a count"):
+        common.parse_count(str(2**63 - 1))

@@ -11,6 +11,7 @@ import pytest
 
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.importers import open_export, template
+from metrics.plausibility import COUNT_REASON
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 TODAY = date(2026, 10, 5)
@@ -165,7 +166,7 @@ def test_a_count_too_large_for_the_database_is_a_row_error_not_a_failed_import()
     rows = parse("external_id,likes,comments\np1,100000000000000000000,3\n").collect()
 
     assert [(e.row, e.column, e.message) for e in rows.errors] == [
-        (2, "likes", "too large to be a count: 100000000000000000000")
+        (2, "likes", f"too large to be a count: 100000000000000000000 is {COUNT_REASON}")
     ]
 
 

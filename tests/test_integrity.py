@@ -300,6 +300,7 @@ def test_integrity_flags_take_four_queries_however_many_posts(alice, posts, djan
         flags = flags_of([account])
 
     per_post = ["actions_exceed_impressions", "likes_exceed_reach", "metric_decreased", "unverified_manual"]
+    per_post.append("reach_exceeds_impressions")  # a reach of 40 over 30 impressions
     assert sorted(kinds(flags)) == sorted(
         per_post * posts
         + ["follower_jump_without_posts", "metric_decreased"]

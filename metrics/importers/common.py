@@ -26,6 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import BinaryIO, TextIO
 
+from metrics import plausibility
+from metrics.plausibility import caption_problem
+
 from . import limits
 from .base import RowError, UnrecognisedFile
 
@@ -343,17 +346,6 @@ class Row:
         return counts
 
 
-def caption_problem(caption: str) -> str:
-    """Why a caption cannot be stored ("" when it can): longer than IMPORT_MAX_CAPTION_CHARS."""
-    most = limits.current().caption_chars
-    if len(caption) <= most:
-        return ""
-    return (
-        f"the caption is {len(caption):,} characters; the limit is {most:,} (IMPORT_MAX_CAPTION_CHARS), "
-        "more than any platform allows"
-    )
-
-
 @dataclass
 class Table:
     """A CSV file read into its header columns and rows; `errors` holds problems of the file itself."""
@@ -465,8 +457,8 @@ def parse_decimal(raw, day_first: bool = False) -> Decimal | None:
     return value
 
 
-# The largest count a snapshot column holds (a signed 64-bit integer on every database we support).
-MAX_COUNT = 2**63 - 1
+# The largest count stored (`metrics.plausibility`: no platform reports more of anything).
+MAX_COUNT = plausibility.COUNT_CEILING
 # Plain digits shorter than this are always within MAX_COUNT, so the fast paths need not compare.
 SAFE_DIGITS = len(str(MAX_COUNT))
 
@@ -490,6 +482,6 @@ def parse_count(raw, day_first: bool = False) -> int | None:
     if value != value.to_integral_value() and not abbreviated:
         raise CellError(f"not a whole number: {text}")
     count = int(value.to_integral_value(rounding=ROUND_HALF_UP))
-    if count > MAX_COUNT:
-        raise CellError(f"too large to be a count: {text}")
+    if plausibility.count_problem(count):
+        raise CellError(f"too large to be a count: {text} is {plausibility.COUNT_REASON}")
     return count

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.db import migrations, models
 
 import metrics.models
+import metrics.plausibility
 
 
 class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_seed_platforms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -62,7 +63,7 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("caption", models.TextField(blank=True)),
+                ("caption", models.TextField(blank=True, validators=[metrics.plausibility.CaptionLimit()])),
                 (
                     "category",
                     models.CharField(
@@ -244,7 +245,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("bucket", models.CharField(help_text="e.g. US (ISO country code), 25-34, female.", max_length=100)),
-                ("count", models.PositiveBigIntegerField()),
+                ("count", models.PositiveBigIntegerField(validators=[metrics.plausibility.CountCeiling()])),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
@@ -341,9 +342,30 @@ class Migration(migrations.Migration):
                     models.PositiveIntegerField(blank=True, help_text="Row of the imported file.", null=True),
                 ),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("followers", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="followers")),
-                ("following", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="following")),
-                ("posts_count", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="posts")),
+                (
+                    "followers",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="followers",
+                    ),
+                ),
+                (
+                    "following",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="following",
+                    ),
+                ),
+                (
+                    "posts_count",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="posts"
+                    ),
+                ),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
@@ -441,7 +463,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("bucket", models.CharField(help_text="e.g. US (ISO country code), 25-34, female.", max_length=100)),
-                ("count", models.PositiveBigIntegerField()),
+                ("count", models.PositiveBigIntegerField(validators=[metrics.plausibility.CountCeiling()])),
                 (
                     "account",
                     models.ForeignKey(
@@ -500,9 +522,30 @@ class Migration(migrations.Migration):
                     models.PositiveIntegerField(blank=True, help_text="Row of the imported file.", null=True),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("followers", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="followers")),
-                ("following", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="following")),
-                ("posts_count", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="posts")),
+                (
+                    "followers",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="followers",
+                    ),
+                ),
+                (
+                    "following",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="following",
+                    ),
+                ),
+                (
+                    "posts_count",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="posts"
+                    ),
+                ),
                 (
                     "account",
                     models.ForeignKey(
@@ -571,7 +614,7 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("caption", models.TextField(blank=True)),
+                ("caption", models.TextField(blank=True, validators=[metrics.plausibility.CaptionLimit()])),
                 ("hashtags", models.CharField(blank=True, editable=False, max_length=2000)),
                 (
                     "category",
@@ -640,23 +683,86 @@ class Migration(migrations.Migration):
                     models.PositiveIntegerField(blank=True, help_text="Row of the imported file.", null=True),
                 ),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
-                ("impressions", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="impressions")),
-                ("reach", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="reach")),
-                ("views", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="views")),
-                ("likes", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="likes")),
-                ("dislikes", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="dislikes")),
-                ("comments", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="comments")),
-                ("shares", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="shares")),
-                ("saves", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="saves")),
+                (
+                    "impressions",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="impressions",
+                    ),
+                ),
+                (
+                    "reach",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="reach"
+                    ),
+                ),
+                (
+                    "views",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="views"
+                    ),
+                ),
+                (
+                    "likes",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="likes"
+                    ),
+                ),
+                (
+                    "dislikes",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="dislikes"
+                    ),
+                ),
+                (
+                    "comments",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="comments"
+                    ),
+                ),
+                (
+                    "shares",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="shares"
+                    ),
+                ),
+                (
+                    "saves",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="saves"
+                    ),
+                ),
                 (
                     "profile_visits",
-                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="profile visits"),
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="profile visits",
+                    ),
                 ),
-                ("follows", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="follows")),
-                ("clicks", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="clicks")),
+                (
+                    "follows",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="follows"
+                    ),
+                ),
+                (
+                    "clicks",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="clicks"
+                    ),
+                ),
                 (
                     "watch_time_seconds",
-                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="watch time (seconds)"),
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="watch time (seconds)",
+                    ),
                 ),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
@@ -741,23 +847,86 @@ class Migration(migrations.Migration):
                     models.PositiveIntegerField(blank=True, help_text="Row of the imported file.", null=True),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("impressions", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="impressions")),
-                ("reach", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="reach")),
-                ("views", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="views")),
-                ("likes", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="likes")),
-                ("dislikes", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="dislikes")),
-                ("comments", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="comments")),
-                ("shares", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="shares")),
-                ("saves", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="saves")),
+                (
+                    "impressions",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="impressions",
+                    ),
+                ),
+                (
+                    "reach",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="reach"
+                    ),
+                ),
+                (
+                    "views",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="views"
+                    ),
+                ),
+                (
+                    "likes",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="likes"
+                    ),
+                ),
+                (
+                    "dislikes",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="dislikes"
+                    ),
+                ),
+                (
+                    "comments",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="comments"
+                    ),
+                ),
+                (
+                    "shares",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="shares"
+                    ),
+                ),
+                (
+                    "saves",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="saves"
+                    ),
+                ),
                 (
                     "profile_visits",
-                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="profile visits"),
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="profile visits",
+                    ),
                 ),
-                ("follows", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="follows")),
-                ("clicks", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="clicks")),
+                (
+                    "follows",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="follows"
+                    ),
+                ),
+                (
+                    "clicks",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[metrics.plausibility.CountCeiling()], verbose_name="clicks"
+                    ),
+                ),
                 (
                     "watch_time_seconds",
-                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="watch time (seconds)"),
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[metrics.plausibility.CountCeiling()],
+                        verbose_name="watch time (seconds)",
+                    ),
                 ),
                 (
                     "import_batch",

@@ -13,6 +13,20 @@ from metrics.vocabulary import CareerCategory
 from portfolio.dossiers.models import HIGHLIGHT_REFUSED, Activity, Dossier, Highlight, ScoringProfile
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The as-of rules (`metrics.plausibility`): not after today is refused by `Dossier.clean`; a day before the
+# period's end is allowed and explained here, with its consequence.
+AS_OF_HELP = (
+    "Every number is the latest snapshot on or before this day, which cannot be after today. A day before the "
+    "review period ends is allowed: posts published after it are then listed without metrics."
+)
+
+
+class AsOfExplained:
+    """A dossier form whose as-of field says what its date means, and what the saved one means for this dossier."""
+
+    def explain_as_of(self) -> None:
+        note = self.instance.as_of_note if self.instance.pk else ""
+        self.fields["as_of"].help_text = f"{AS_OF_HELP} {note}" if note else AS_OF_HELP
 
 
 def faculty_choices(user):
@@ -44,7 +58,7 @@ def default_profile(faculty) -> ScoringProfile | None:
     return (published or profiles or [None])[0]
 
 
-class DossierCreateForm(forms.ModelForm):
+class DossierCreateForm(AsOfExplained, forms.ModelForm):
     faculty = forms.ModelChoiceField(queryset=Faculty.objects.none(), label="Faculty member")
 
     class Meta:
@@ -61,6 +75,7 @@ class DossierCreateForm(forms.ModelForm):
             # A faculty member builds their own dossiers: nothing to choose.
             self.fields["faculty"].initial = own
             self.fields["faculty"].widget = forms.HiddenInput()
+        self.explain_as_of()
 
     def save(self, commit=True):
         """A new dossier covers every personal account of its faculty member, with their institution's weights."""
@@ -71,7 +86,7 @@ class DossierCreateForm(forms.ModelForm):
         return dossier
 
 
-class DossierForm(forms.ModelForm):
+class DossierForm(AsOfExplained, forms.ModelForm):
     class Meta:
         model = Dossier
         fields = ["title", "period_start", "period_end", "as_of", "narrative", "scoring_profile", "accounts"]
@@ -92,6 +107,7 @@ class DossierForm(forms.ModelForm):
         self.fields["accounts"].queryset = personal_accounts(faculty)
         self.fields["scoring_profile"].queryset = scoring_profiles(faculty)
         self.fields["scoring_profile"].empty_label = "No composite score (counts by category only)"
+        self.explain_as_of()
 
     def clean(self):
         cleaned_data = super().clean()

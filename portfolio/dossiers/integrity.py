@@ -13,6 +13,10 @@ and an as-of date, are:
     actions_exceed_impressions  a post's actions (likes + dislikes + comments + shares + saves + profile
                                 visits + follows + clicks) are more than its impressions
     likes_exceed_reach          more likes than accounts reached: each account can like a post once
+    reach_exceeds_impressions   more accounts reached than impressions (platforms count them differently,
+                                so it is flagged, not refused at the door)
+    sudden_jump                 a post's actions, or its rate by impressions, more than 3 interquartile
+                                ranges above the median of its account's period posts (at least 8 of them)
     metric_decreased            a post's count, or an account's followers, went down from one snapshot to
                                 the next by more than 2% and by more than 1 (counts only grow; a removed
                                 like or a spam clean-up moves them by a little)
@@ -31,10 +35,16 @@ any number came from one) and by whether an admin verified them, and lists the i
 The words for each source are those of `metrics.provenance`.
 
 Both take a constant number of queries, however many posts and snapshots there are: the post checks run
-in the database and return only the posts that trip them.
+in the database, in one query that returns each period post with the snapshot the dossier shows (the sudden
+jump compares a post with its account's other posts, so every post is read, not only those that trip a check).
+
+Counts are added and multiplied in floating point: the plausibility ceiling (`metrics.plausibility`) keeps
+every count at or below 10^12 at every door, but a row stored before it (or written around it) must not make
+the dossier fail with an integer overflow in the database.
 """
 
 import operator
+import statistics
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,8 +52,18 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 
 from accounts.vocabulary import METRIC_FIELDS
@@ -56,10 +76,18 @@ DECREASE_TOLERANCE_PERCENT = 2
 # Followers rising by at least this percentage and this many, with no post in between, are flagged.
 FOLLOWER_JUMP_PERCENT = 10
 FOLLOWER_JUMP_MINIMUM = 100
+# A post whose actions (or rate by impressions) lie more than this many interquartile ranges above the median of
+# its account's period posts is flagged, when the account has at least JUMP_MINIMUM_POSTS such posts: a robust
+# rule (a median and quartiles are not moved by the one post they judge), and below 8 posts the quartiles say
+# too little to judge. Quartiles are interpolated linearly between the sorted values (numpy's default).
+JUMP_IQRS = 3
+JUMP_MINIMUM_POSTS = 8
 
 KINDS = {
     "actions_exceed_impressions": "More actions than impressions",
     "likes_exceed_reach": "More likes than accounts reached",
+    "reach_exceeds_impressions": "More accounts reached than impressions",
+    "sudden_jump": "Far above the other posts of its account",
     "metric_decreased": "A count went down between snapshots",
     "follower_jump_without_posts": "Followers jumped while nothing was posted",
     "unverified_manual": "Entered by hand or sent through the API, not verified by an admin",
@@ -72,6 +100,17 @@ EXPLANATIONS = {
         "than its impressions, in the snapshot the dossier shows."
     ),
     "likes_exceed_reach": "A post has more likes than accounts reached; each account can like a post only once.",
+    "reach_exceeds_impressions": (
+        "A post reached more accounts than it had impressions, although each account reached saw it at least once. "
+        "Platforms count the two differently, so such numbers are accepted and flagged, not refused."
+    ),
+    "sudden_jump": (
+        f"A post's actions, or its rate by impressions, lie more than {JUMP_IQRS} interquartile ranges above the "
+        "median of its account's posts of the review period (the middle half of those posts spans one "
+        "interquartile range). Judged only for an account with at least "
+        f"{JUMP_MINIMUM_POSTS} such posts; with fewer, nothing is flagged. For example, with a median of 150 "
+        "actions and quartiles of 100 and 200, a post with more than 450 actions is flagged."
+    ),
     "metric_decreased": (
         "A count went down: a post's count in the snapshot the dossier shows is lower than in the snapshot before "
         "it, or an account's followers are lower than at its previous count, by more than "
@@ -174,44 +213,53 @@ FIELDS = list(METRIC_FIELDS)
 
 
 def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
-    """Every flag on the period posts, from one query that returns only the posts with a flag."""
+    """Every flag on the period posts, from one query over the posts with a snapshot the dossier shows."""
 
     def condition(q: Q) -> ExpressionWrapper:
         return ExpressionWrapper(q, output_field=BooleanField())
 
     # Every check is an annotation, and the filter only reads them: a filter() that named `shown__...` itself
     # would join the snapshots a second time (a reverse relation is joined anew in each filter() call).
-    actions = reduce(operator.add, (Coalesce(F(f"shown__{field}"), 0) for field in ACTION_FIELDS))
-    went_down = {f"down_{f}": condition(_went_down(F(f"shown__{f}"), F(f"before__{f}"))) for f in FIELDS}
+    actions = reduce(operator.add, (Coalesce(_real(f"shown__{field}"), 0.0) for field in ACTION_FIELDS))
+    went_down = {f"down_{f}": condition(_went_down(_real(f"shown__{f}"), _real(f"before__{f}"))) for f in FIELDS}
     checks = {
         "actions_exceed": condition(Q(GreaterThan(F("actions"), F("shown__impressions")))),
         "likes_exceed": condition(Q(GreaterThan(F("shown__likes"), F("shown__reach")))),
+        "reach_exceeds": condition(Q(GreaterThan(F("shown__reach"), F("shown__impressions")))),
         "manual": condition(Q(shown__source__in=UNCHECKED, shown__verified_at__isnull=True)),
         **went_down,
     }
-    rows = (
+    rows = list(
         with_shown_snapshots(period_posts(account_ids, start, end), as_of)
         .annotate(actions=actions)
         .annotate(**checks)
-        .filter(reduce(operator.or_, (Q(**{check: True}) for check in checks)))
+        .filter(shown_day__isnull=False)
         .order_by()
         .values(
             "pk", "account_id", "shown_day", "previous_day", "actions", "shown__source", *checks,
             *(f"shown__{f}" for f in FIELDS), *(f"before__{f}" for f in FIELDS),
         )
     )  # fmt: skip
+    jumps = _sudden_jumps(rows)
     flags = []
     for row in rows:
         where = {"account_id": row["account_id"], "post_id": row["pk"], "captured_on": row["shown_day"]}
         day = row["shown_day"].isoformat()
+        actions = round(row["actions"])
         if row["actions_exceed"]:
-            detail = f"{row['actions']:,} actions over {row['shown__impressions']:,} impressions (snapshot of {day})."
+            detail = f"{actions:,} actions over {row['shown__impressions']:,} impressions (snapshot of {day})."
             flags.append(flag("actions_exceed_impressions", detail, **where))
         if row["likes_exceed"]:
             detail = (
                 f"{row['shown__likes']:,} likes over a reach of {row['shown__reach']:,} accounts (snapshot of {day})."
             )
             flags.append(flag("likes_exceed_reach", detail, **where))
+        if row["reach_exceeds"]:
+            detail = (
+                f"A reach of {row['shown__reach']:,} accounts over {row['shown__impressions']:,} impressions "
+                f"(snapshot of {day})."
+            )
+            flags.append(flag("reach_exceeds_impressions", detail, **where))
         changes = [
             f"{METRIC_FIELDS[field].lower()} {row[f'before__{field}']:,} → {row[f'shown__{field}']:,}"
             for field in FIELDS
@@ -223,13 +271,77 @@ def _post_flags(account_ids, start, end, as_of) -> list[IntegrityFlag]:
         if row["manual"]:
             detail = f"Post metrics of {day}, {WORDS[row['shown__source']]}."
             flags.append(flag("unverified_manual", detail, **where))
+        if row["pk"] in jumps:
+            flags.append(flag("sudden_jump", f"{jumps[row['pk']]} (snapshot of {day}).", **where))
     return flags
+
+
+def _real(name: str) -> Cast:
+    """A count read as a float, so that adding or multiplying counts in SQL cannot overflow a 64-bit integer."""
+    return Cast(name, FloatField())
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """The median and quartiles of an account's values, and the value above which a post is far outside them."""
+
+    posts: int
+    median: float
+    lower: float
+    upper: float
+
+    @property
+    def limit(self) -> float:
+        return self.median + JUMP_IQRS * (self.upper - self.lower)
+
+    @classmethod
+    def of(cls, values: list[float]) -> "_Spread | None":
+        if len(values) < JUMP_MINIMUM_POSTS:
+            return None
+        lower, median, upper = statistics.quantiles(values, n=4, method="inclusive")
+        return cls(posts=len(values), median=median, lower=lower, upper=upper)
+
+    def words(self, show) -> str:
+        return (
+            f"above {show(self.limit)}: the median of the account's {self.posts} posts of the period, "
+            f"{show(self.median)}, plus {JUMP_IQRS} times the interquartile range {show(self.lower)} to "
+            f"{show(self.upper)}"
+        )
+
+
+def _sudden_jumps(rows: list[dict]) -> dict[int, str]:
+    """
+    The posts far above their account's other posts of the period (`JUMP_IQRS`, `JUMP_MINIMUM_POSTS`), by
+    actions or by rate by impressions (posts with impressions), each with the numbers that show it.
+    """
+    actions, rates = defaultdict(list), defaultdict(list)
+    for row in rows:
+        actions[row["account_id"]].append(row["actions"])
+        if row["shown__impressions"]:
+            rates[row["account_id"]].append(row["actions"] / row["shown__impressions"])
+    action_spreads = {account_id: _Spread.of(values) for account_id, values in actions.items()}
+    rate_spreads = {account_id: _Spread.of(values) for account_id, values in rates.items()}
+    found = {}
+    for row in rows:
+        reasons = []
+        spread = action_spreads[row["account_id"]]
+        if spread is not None and row["actions"] > spread.limit:
+            reasons.append(f"{round(row['actions']):,} actions, {spread.words(lambda value: f'{value:,.0f}')}")
+        spread = rate_spreads.get(row["account_id"])
+        if spread is not None and row["shown__impressions"]:
+            rate = row["actions"] / row["shown__impressions"]
+            if rate > spread.limit:
+                reasons.append(f"a rate by impressions of {rate:.1%}, {spread.words(lambda value: f'{value:.1%}')}")
+        if reasons:
+            text = "; ".join(reasons)
+            found[row["pk"]] = text[0].upper() + text[1:]
+    return found
 
 
 def _went_down(current, previous) -> Q:
     """
-    The rule of `_dropped`, in SQL for post snapshots (followers are compared in Python). NULL on either
-    side (not reported) never counts as a decrease.
+    The rule of `_dropped`, in SQL for post snapshots (followers are compared in Python), on counts read as
+    floats (`_real`). NULL on either side (not reported) never counts as a decrease.
     """
     return Q(LessThan(current * 100, previous * (100 - DECREASE_TOLERANCE_PERCENT))) & Q(
         LessThan(current, previous - 1)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Faculty, Institution, Platform, SocialAccount
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS
+from metrics import plausibility
 from metrics.engagement import ACTION_FIELDS, DENOMINATORS
 from metrics.models import Post
 from metrics.vocabulary import CareerCategory
@@ -267,6 +268,21 @@ class Dossier(models.Model):
 
     def __str__(self):
         return f"{self.faculty.name}: {self.title}"
+
+    def clean(self):
+        if problem := plausibility.as_of_problem(self.as_of, self.zone):
+            raise ValidationError({"as_of": problem})
+
+    def zone(self):
+        """The faculty member's institution's time zone: that of their personal accounts (`SocialAccount`)."""
+        if self.faculty_id is None:
+            return timezone.get_default_timezone()
+        return SocialAccount(kind=SocialAccount.Kind.PERSONAL, faculty=self.faculty).time_zone()
+
+    @property
+    def as_of_note(self) -> str:
+        """What an as-of date before the period's end means for this dossier ("" when it is not before it)."""
+        return plausibility.as_of_note(self.as_of, self.period_end)
 
     def highlightable_posts(self, *, accounts=None):
         """

@@ -100,6 +100,12 @@ class DossierSerializer(ScopedModelSerializer):
     )
     versions = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField()
+    as_of_note = serializers.SerializerMethodField(
+        help_text=(
+            "Null, or what an as_of before period_end means: posts published after as_of have no metrics in the "
+            "dossier. Such a day is allowed (the numbers as they stood on it); an as_of after today is a 400."
+        )
+    )
 
     class Meta:
         model = Dossier
@@ -110,6 +116,7 @@ class DossierSerializer(ScopedModelSerializer):
             "period_start",
             "period_end",
             "as_of",
+            "as_of_note",
             "narrative",
             "accounts",
             "activities",
@@ -134,6 +141,10 @@ class DossierSerializer(ScopedModelSerializer):
     def get_versions(self, dossier) -> list[int]:
         """The ids of its frozen versions, newest first (read them at dossier-versions/{id}/)."""
         return [version.pk for version in dossier.versions.all()]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_as_of_note(self, dossier) -> str | None:
+        return dossier.as_of_note or None
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_downloads(self, dossier) -> dict[str, str]:

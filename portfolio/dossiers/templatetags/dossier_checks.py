@@ -2,6 +2,7 @@
 
 from django import template
 
+from metrics import plausibility
 from portfolio.dossiers import integrity, privacy
 
 register = template.Library()
@@ -16,4 +17,5 @@ def checks_definitions():
         ],
         "privacy_looks_for": privacy.LOOKS_FOR,
         "privacy_not_checked": privacy.NOT_CHECKED,
+        "plausibility": plausibility.rules_in_words(),
     }

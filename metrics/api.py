@@ -27,7 +27,7 @@ from metrics.bulk import (
     BulkInvalid,
     BulkResultSerializer,
     BulkSnapshotSerializer,
-    RowError,
+    ItemError,
     upsert_post_metrics,
 )
 from metrics.history import history_of
@@ -209,7 +209,7 @@ class PostMetricsViewSet(SnapshotViewSet):
             result = upsert_post_metrics(user=request.user, rows=request.data)
         except ParseError as error:
             # Not JSON at all: refused in the same shape as a body with invalid items.
-            refused = BulkInvalid([RowError(None, None, str(error.detail))])
+            refused = BulkInvalid([ItemError(None, None, str(error.detail))])
             return Response(refused.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         except BulkInvalid as error:
             return Response(error.as_dict(), status=status.HTTP_400_BAD_REQUEST)

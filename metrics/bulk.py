@@ -96,7 +96,7 @@ class BulkResult:
 
 
 @dataclass(frozen=True)
-class RowError:
+class ItemError:
     index: int | None
     field: str | None
     message: str
@@ -108,7 +108,7 @@ class RowError:
 class BulkInvalid(Exception):
     """The body was refused; `errors` says why, item by item. Nothing was written."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[ItemError]):
         super().__init__(f"{len(errors)} errors")
         self.errors = sorted(errors, key=lambda error: -1 if error.index is None else error.index)
 
@@ -152,15 +152,15 @@ def upsert_post_metrics(*, user, rows: list[dict]) -> BulkResult:
     verification, an unchanged one is not written at all.
     """
     if not isinstance(rows, list):
-        raise BulkInvalid([RowError(None, None, "Send a JSON list of snapshots.")])
+        raise BulkInvalid([ItemError(None, None, "Send a JSON list of snapshots.")])
     if len(rows) > MAX_ROWS:
         raise BulkInvalid(
-            [RowError(None, None, f"Send at most {MAX_ROWS:,} snapshots per request; this body has {len(rows):,}.")]
+            [ItemError(None, None, f"Send at most {MAX_ROWS:,} snapshots per request; this body has {len(rows):,}.")]
         )
     if not may_write_at_all(user, PostMetrics):
         raise PermissionDenied(READ_ONLY_ROLE)
 
-    errors: list[RowError] = []
+    errors: list[ItemError] = []
     parsed = [_parse(index, item, errors) for index, item in enumerate(rows)]
     _resolve_posts(parsed, user=user, errors=errors)
     _check_editable(parsed, user=user)
@@ -182,17 +182,19 @@ def _item_fields() -> dict[str, serializers.Field]:
     return dict(BulkSnapshotSerializer().fields)
 
 
-def _parse(index: int, item, errors: list[RowError]) -> _Row:
+def _parse(index: int, item, errors: list[ItemError]) -> _Row:
     """Read one item with the serializer's fields; its problems go to `errors`."""
     row = _Row(index=index)
     if not isinstance(item, dict):
         row.valid = False
-        errors.append(RowError(index, None, f"Expected an object with a snapshot's fields, got {type(item).__name__}."))
+        errors.append(
+            ItemError(index, None, f"Expected an object with a snapshot's fields, got {type(item).__name__}.")
+        )
         return row
 
     def refuse(name: str | None, message: str) -> None:
         row.valid = False
-        errors.append(RowError(index, name, message))
+        errors.append(ItemError(index, name, message))
 
     fields = _item_fields()
     values = {}
@@ -241,7 +243,7 @@ def _validated(serializer_field: serializers.Field, value):
     return serializer_field.run_validation(value)
 
 
-def _resolve_posts(rows: list[_Row], *, user, errors: list[RowError]) -> None:
+def _resolve_posts(rows: list[_Row], *, user, errors: list[ItemError]) -> None:
     """Set `row.post` from the posts `user` can see: one query for ids, one for (account, external_id)."""
     # Only what the checks and the writes use: the key and the publication day.
     visible = Post.objects.visible_to(user).order_by().only("account", "external_id", "published_at")
@@ -267,7 +269,7 @@ def _resolve_posts(rows: list[_Row], *, user, errors: list[RowError]) -> None:
             row.post = by_id.get(row.post_id)
             if row.post is None:
                 row.valid = False
-                errors.append(RowError(row.index, "post", DOES_NOT_EXIST.format(pk_value=row.post_id)))
+                errors.append(ItemError(row.index, "post", DOES_NOT_EXIST.format(pk_value=row.post_id)))
         elif row.account_id is not None and row.external_id:
             row.post = by_key.get((row.account_id, row.external_id))
             if row.post is not None:
@@ -275,10 +277,10 @@ def _resolve_posts(rows: list[_Row], *, user, errors: list[RowError]) -> None:
             row.valid = False
             if row.account_id not in visible_accounts:
                 # Another institution's account is reported exactly like one that does not exist.
-                errors.append(RowError(row.index, "account", DOES_NOT_EXIST.format(pk_value=row.account_id)))
+                errors.append(ItemError(row.index, "account", DOES_NOT_EXIST.format(pk_value=row.account_id)))
             else:
                 message = f'No post with external id "{row.external_id}" on account {row.account_id}.'
-                errors.append(RowError(row.index, "external_id", message))
+                errors.append(ItemError(row.index, "external_id", message))
 
 
 def _check_editable(rows: list[_Row], *, user) -> None:
@@ -294,7 +296,7 @@ def _check_editable(rows: list[_Row], *, user) -> None:
         raise PermissionDenied(f"You may read but not change the post of {items}{more}; nothing was saved.")
 
 
-def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]:
+def _snapshots(rows: list[_Row], *, errors: list[ItemError]) -> list[PostMetrics]:
     """The snapshots to write, after the checks that need the post: one per post and day, none before publication."""
     first_index: dict[tuple[int, date], int] = {}
     snapshots = []
@@ -311,7 +313,7 @@ def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]
         first = first_index.setdefault((row.post.pk, row.captured_on), row.index)
         if first != row.index:
             message = f"Item {first} already sends a snapshot of this post on this day; send one per post and day."
-            errors.append(RowError(row.index, "captured_on", message))
+            errors.append(ItemError(row.index, "captured_on", message))
             continue
         snapshot = PostMetrics(post=row.post, captured_on=row.captured_on, source=Provenance.API, **row.counts)
         try:
@@ -319,7 +321,7 @@ def _snapshots(rows: list[_Row], *, errors: list[RowError]) -> list[PostMetrics]
             snapshot.check_plausible(zone=lambda post=row.post: zone_of(post))
         except ValidationError as error:
             errors.extend(
-                RowError(row.index, None if name == NON_FIELD_ERRORS else name, message)
+                ItemError(row.index, None if name == NON_FIELD_ERRORS else name, message)
                 for name, messages in error.message_dict.items()
                 for message in messages
             )

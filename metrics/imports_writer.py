@@ -57,7 +57,7 @@ NEW_POST_FIELDS = ("account", "external_id", *POST_FIELDS, "hashtags", "highligh
 
 
 @dataclass
-class Counts:
+class ImportCounts:
     posts_created: int = 0
     posts_updated: int = 0
     snapshots_created: int = 0
@@ -76,7 +76,7 @@ class ImportWriter:
     accounts: QuerySet  # the accounts the acting user may import into (`imports.importable_accounts`)
     account: SocialAccount | None
     institution: object
-    counts: Counts = field(default_factory=Counts)
+    counts: ImportCounts = field(default_factory=ImportCounts)
     errors: list[RowError] = field(default_factory=list)  # the first MAX_LISTED_ERRORS
     error_count: int = 0  # all of them
     _accounts: dict = field(default_factory=dict)  # (platform, lower-case handle) -> account or None

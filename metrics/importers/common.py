@@ -347,7 +347,7 @@ class Row:
 
 
 @dataclass
-class Table:
+class ExportTable:
     """A CSV file read into its header columns and rows; `errors` holds problems of the file itself."""
 
     columns: Columns
@@ -364,7 +364,9 @@ class Table:
                 yield cells[position]
 
 
-def read_table(stream: BinaryIO, aliases: Mapping[str, Sequence[str]], *, required: Sequence[str], label: str) -> Table:
+def read_table(
+    stream: BinaryIO, aliases: Mapping[str, Sequence[str]], *, required: Sequence[str], label: str
+) -> ExportTable:
     """
     A CSV export read whole: at most IMPORT_MAX_WHOLE_BYTES, IMPORT_MAX_CELLS cells and IMPORT_MAX_ROWS
     rows, each row within the limits `Records` checks. `UnrecognisedFile` without the required columns.
@@ -393,15 +395,15 @@ def table_from(
     required: Sequence[str],
     label: str,
     errors: Sequence[RowError] = (),
-) -> Table:
-    """Numbered records (CSV or a worksheet's rows) as a `Table`; `UnrecognisedFile` without the required columns."""
+) -> ExportTable:
+    """Numbered records (CSV or a worksheet's rows) as an `ExportTable`; `UnrecognisedFile` without required columns."""
     if not records:
         raise UnrecognisedFile("The file has no rows.")
     header, rows = split_header(records)
     columns = match_columns(header, aliases)
     require(columns, required, aliases, label)
     check_rows(len(rows))
-    return Table(columns, rows, list(errors))
+    return ExportTable(columns, rows, list(errors))
 
 
 def check_rows(count: int) -> None:

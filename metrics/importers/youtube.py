@@ -140,11 +140,11 @@ def parse(stream: BinaryIO, *, filename: str, today: date, tz: tzinfo = UTC) -> 
     return ParsedFile(facts=facts, chunks=iter([chunk]))
 
 
-def _read_table(stream: BinaryIO) -> common.Table:
+def _read_table(stream: BinaryIO) -> common.ExportTable:
     return common.read_table(stream, ALIASES, required=("external_id", "published_at"), label="YouTube Table data.csv")
 
 
-def _table_from_zip(stream: BinaryIO) -> common.Table:
+def _table_from_zip(stream: BinaryIO) -> common.ExportTable:
     """`Table data.csv` from Studio's zip: found by the zip's directory, the only file unpacked."""
     with containers.open_zip(stream) as archive:
         found = containers.files(archive)

@@ -183,7 +183,7 @@ def _window(selection) -> dict:
     }
 
 
-def _row(row: rows.AccountRow, *, percentiles: bool) -> dict:
+def _row(row: rows.ComparisonRow, *, percentiles: bool) -> dict:
     return {
         "account": row.pk,
         "handle": row.handle,

@@ -7,15 +7,15 @@ Rates are fractions (0.047 = 4.7%), as in the API; blank = not computable or not
 
 from collections.abc import Callable
 
-from portfolio.comparisons.rows import PERCENTILE_COLUMNS, AccountRow, Comparison
+from portfolio.comparisons.rows import PERCENTILE_COLUMNS, Comparison, ComparisonRow
 from portfolio.lib.spreadsheets import Table, csv_bytes, xlsx_bytes
 
 
-def _mix(row: AccountRow, kind: str) -> str:
+def _mix(row: ComparisonRow, kind: str) -> str:
     return "; ".join(f"{label}: {n}" for label, n in row.mix(kind))
 
 
-COLUMNS: list[tuple[str, Callable[[AccountRow], object]]] = [
+COLUMNS: list[tuple[str, Callable[[ComparisonRow], object]]] = [
     ("account_id", lambda row: row.pk),
     ("handle", lambda row: row.handle),
     ("platform", lambda row: row.platform),
@@ -54,7 +54,7 @@ def table(comparison: Comparison) -> Table:
     return Table("Comparison", header, [[*period, *(get(row) for _, get in columns)] for row in comparison.rows])
 
 
-def _percentile(key: str) -> Callable[[AccountRow], object]:
+def _percentile(key: str) -> Callable[[ComparisonRow], object]:
     return lambda row: row.percentiles.get(key)
 
 

@@ -10,11 +10,11 @@ from datetime import date
 from django.utils.safestring import SafeString
 
 from metrics.formatting import percent
-from portfolio.comparisons.rows import AccountRow
+from portfolio.comparisons.rows import ComparisonRow
 from portfolio.lib import charts
 
 
-def rate_distribution(rows: list[AccountRow]) -> tuple[SafeString | None, list[tuple[str, int]]]:
+def rate_distribution(rows: list[ComparisonRow]) -> tuple[SafeString | None, list[tuple[str, int]]]:
     """A histogram of the rows' mean rate by impressions, and its bins for the table beside it."""
     rates = [row.rate_by_impressions for row in rows]
     if all(rate is None for rate in rates):

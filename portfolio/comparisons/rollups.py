@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from metrics import engagement
-from portfolio.comparisons.rows import AccountRow, Loaded
+from portfolio.comparisons.rows import ComparisonRow, Loaded
 from portfolio.comparisons.selection import Place, aggregate_is_shown
 from portfolio.lib.percentiles import MIN_PEERS
 
@@ -46,7 +46,7 @@ def rollups(loaded: Loaded, *, active_only: bool = False) -> list[Rollup]:
     ]
 
 
-def rollup(loaded: Loaded, *, place: Place, accounts: list[AccountRow]) -> Rollup:
+def rollup(loaded: Loaded, *, place: Place, accounts: list[ComparisonRow]) -> Rollup:
     hidden = sum(not row.visible for row in accounts)
     if not aggregate_is_shown(hidden_accounts=hidden):
         return Rollup(place, len(accounts), hidden, False, None, None, None, None, None)
@@ -64,7 +64,7 @@ def rollup(loaded: Loaded, *, place: Place, accounts: list[AccountRow]) -> Rollu
     )
 
 
-def _members(loaded: Loaded, key: str, active_only: bool) -> list[AccountRow]:
+def _members(loaded: Loaded, key: str, active_only: bool) -> list[ComparisonRow]:
     members = loaded.in_place(key)
     return [row for row in members if row.posts] if active_only else members
 

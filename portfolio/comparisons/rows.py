@@ -61,7 +61,7 @@ class TopPost:
 
 
 @dataclass
-class AccountRow:
+class ComparisonRow:
     pk: int
     handle: str
     url: str
@@ -170,19 +170,19 @@ class Loaded:
     """The accounts of every chosen place and their posts in the period, as read by `load`."""
 
     selection: Selection
-    accounts: list[AccountRow]
+    accounts: list[ComparisonRow]
     table: PostTable  # their posts in the period, with their metrics
 
-    def in_place(self, key: str) -> list[AccountRow]:
+    def in_place(self, key: str) -> list[ComparisonRow]:
         return [row for row in self.accounts if key in row.place_keys]
 
     @property
-    def peers(self) -> list[AccountRow]:
+    def peers(self) -> list[ComparisonRow]:
         """Accounts of the chosen places in the user's own institutions: the set rows and percentiles are of."""
         home = {place.key for place in self.selection.home_places}
         return [row for row in self.accounts if row.place_keys & home]
 
-    def aggregate_peers(self) -> tuple[list[AccountRow], int]:
+    def aggregate_peers(self) -> tuple[list[ComparisonRow], int]:
         """
         The peers an aggregate (heatmap, what works) may cover, and how many were left out: all of them when
         the accounts the user may not read are enough to hide any one of them, otherwise the readable ones.
@@ -193,7 +193,7 @@ class Loaded:
             return peers, 0
         return [row for row in peers if row.visible], hidden
 
-    def posts_of(self, accounts: list[AccountRow]) -> PostTable:
+    def posts_of(self, accounts: list[ComparisonRow]) -> PostTable:
         return self.table.of_accounts(row.pk for row in accounts)
 
 
@@ -202,8 +202,8 @@ class Comparison:
     """The comparison table: peer rows with percentiles, and which of them the user may read."""
 
     selection: Selection
-    peers: list[AccountRow]
-    rows: list[AccountRow]  # the rows shown: readable, matching the search, sorted
+    peers: list[ComparisonRow]
+    rows: list[ComparisonRow]  # the rows shown: readable, matching the search, sorted
     percentiles_shown: bool
     # Per column of `PERCENTILE_COLUMNS`: the peers whose value is computable, the group its percentiles rank in.
     percentile_peers: dict[str, int] = field(default_factory=dict)
@@ -346,7 +346,7 @@ def compare(loaded: Loaded) -> Comparison:
     )
 
 
-def sort_rows(rows: list[AccountRow], sort: str) -> list[AccountRow]:
+def sort_rows(rows: list[ComparisonRow], sort: str) -> list[ComparisonRow]:
     """Sorted by a column of `SORT_KEYS` ("-" descending); values that are not computable go last either way."""
     key = sort.lstrip("-")
     descending = sort.startswith("-")
@@ -362,13 +362,13 @@ def _sortable(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def _matches(row: AccountRow, search: str) -> bool:
+def _matches(row: ComparisonRow, search: str) -> bool:
     needle = search.lower()
     return not needle or needle in row.handle.lower() or needle in row.owner.lower()
 
 
-def _account_row(account: dict, selection: Selection, empty: engagement.EngagementSummary) -> AccountRow:
-    return AccountRow(
+def _account_row(account: dict, selection: Selection, empty: engagement.EngagementSummary) -> ComparisonRow:
+    return ComparisonRow(
         pk=account["pk"],
         handle=account["handle"],
         url=account["url"],
@@ -400,7 +400,7 @@ def _time_zone_name():
     )
 
 
-def follower_history(selection: Selection, rows: list[AccountRow]) -> dict[int, list[tuple[date, int]]]:
+def follower_history(selection: Selection, rows: list[ComparisonRow]) -> dict[int, list[tuple[date, int]]]:
     """Each account's reported follower counts from the period's start to its end (or the as-of day): one query."""
     history: dict[int, list[tuple[date, int]]] = {row.pk: [] for row in rows}
     counts = (

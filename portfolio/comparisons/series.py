@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from portfolio.comparisons.rollups import Rollup, rollups
-from portfolio.comparisons.rows import AccountRow, Loaded, sort_rows
+from portfolio.comparisons.rows import ComparisonRow, Loaded, sort_rows
 from portfolio.comparisons.selection import aggregate_is_shown
 
 
@@ -26,7 +26,7 @@ class Week:
 @dataclass(frozen=True)
 class Series:
     hashtag: str
-    participants: list[AccountRow]  # accounts taking part whose rows the user may read
+    participants: list[ComparisonRow]  # accounts taking part whose rows the user may read
     other_participants: int  # accounts taking part the user may not read one by one
     weeks: list[Week] | None  # None when the timeline would expose accounts the user may not see
     rollups: list[Rollup]
@@ -46,7 +46,7 @@ def series(loaded: Loaded) -> Series:
     )
 
 
-def _weeks(loaded: Loaded, accounts: list[AccountRow]) -> list[Week]:
+def _weeks(loaded: Loaded, accounts: list[ComparisonRow]) -> list[Week]:
     """Every week of the period (Monday to Sunday, site time zone), with its posts and accounts posting."""
     selection = loaded.selection
     posts, posters = {}, {}

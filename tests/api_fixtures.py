@@ -13,27 +13,26 @@ not import from it (an imported plugin module cannot have its asserts rewritten)
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from tests.factories import (
-    AccountMetricsFactory,
-    ActivityFactory,
-    AppointmentFactory,
-    AudienceSnapshotFactory,
-    DossierFactory,
-    FacultyFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import ActivityFactory
+from tests.factories import AppointmentFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import DossierFactory
+from tests.factories import FacultyFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 PUBLISHED_AT = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 CAPTURED_ON = dt.date(2024, 3, 8)

@@ -8,15 +8,13 @@ on 1 January and 1 July 2024.
 import datetime as dt
 
 from accounts.models import SocialAccount
-from tests.factories import (
-    AccountMetricsFactory,
-    AppointmentFactory,
-    FacultyFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 PERIOD = {"start": "2024-01-01", "end": "2024-12-31", "as_of": "2024-12-31"}
 MARCH = dt.datetime(2024, 3, 4, 14, 0, tzinfo=dt.UTC)  # a Monday

@@ -18,16 +18,14 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership
-from tests.factories import (
-    AppointmentFactory,
-    DepartmentFactory,
-    FacultyFactory,
-    InstitutionFactory,
-    MembershipFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from tests.factories import AppointmentFactory
+from tests.factories import DepartmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import InstitutionFactory
+from tests.factories import MembershipFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 
 @pytest.fixture(autouse=True)

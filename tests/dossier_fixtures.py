@@ -12,13 +12,11 @@ from django.test import Client
 
 from portfolio.dossiers.freezing import freeze
 from portfolio.dossiers.models import ScoringProfile
-from tests.factories import (
-    AccountMetricsFactory,
-    DossierFactory,
-    HighlightFactory,
-    PostFactory,
-    PostMetricsFactory,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import DossierFactory
+from tests.factories import HighlightFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 AS_OF = dt.date(2026, 7, 1)
 # 184 likes, 10 comments, 11 shares, 36 saves, 42 profile visits and 9 follows: 292 actions on 6,154 impressions.

@@ -13,9 +13,20 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import Appointment, Department, Faculty, Institution, Membership, Platform, SocialAccount
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from portfolio.dossiers.models import Activity, Dossier, Highlight
+from accounts.models import Appointment
+from accounts.models import Department
+from accounts.models import Faculty
+from accounts.models import Institution
+from accounts.models import Membership
+from accounts.models import Platform
+from accounts.models import SocialAccount
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import Post
+from metrics.models import PostMetrics
+from portfolio.dossiers.models import Activity
+from portfolio.dossiers.models import Dossier
+from portfolio.dossiers.models import Highlight
 
 PASSWORD = "correct-horse-battery"
 

@@ -3,17 +3,23 @@
 import pytest
 
 from accounts.access import access_for
-from accounts.models import Appointment, Department, Faculty, Institution, Membership, SocialAccount
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from tests.factories import (
-    AccountMetricsFactory,
-    AudienceSnapshotFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from accounts.models import Appointment
+from accounts.models import Department
+from accounts.models import Faculty
+from accounts.models import Institution
+from accounts.models import Membership
+from accounts.models import SocialAccount
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import Post
+from metrics.models import PostMetrics
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 pytestmark = pytest.mark.django_db
 

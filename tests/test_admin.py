@@ -9,18 +9,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.models import Faculty, Membership
-from metrics.models import AccountMetrics, PostMetrics
-from tests.factories import (
-    AccountMetricsFactory,
-    AudienceSnapshotFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from accounts.models import Faculty
+from accounts.models import Membership
+from metrics.models import AccountMetrics
+from metrics.models import PostMetrics
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 WORKED_EXAMPLE = {"likes": 184, "comments": 10, "shares": 11, "saves": 36, "profile_visits": 42, "follows": 9}
 

@@ -12,20 +12,18 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import SocialAccount
-from tests.factories import (
-    AccountMetricsFactory,
-    AppointmentFactory,
-    AudienceSnapshotFactory,
-    DepartmentFactory,
-    FacultyFactory,
-    InstitutionFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import DepartmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import InstitutionFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 PLATFORMS = ("instagram", "twitter", "youtube", "linkedin")
 

@@ -9,19 +9,20 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accounts.models import Appointment, Faculty, Membership, SocialAccount
-from tests.factories import (
-    AccountMetricsFactory,
-    AppointmentFactory,
-    AudienceSnapshotFactory,
-    FacultyFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from accounts.models import Appointment
+from accounts.models import Faculty
+from accounts.models import Membership
+from accounts.models import SocialAccount
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import FacultyFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 CHANGELISTS = [
     "accounts:institution",

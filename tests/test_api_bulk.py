@@ -20,15 +20,13 @@ from accounts.models import Membership
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.bulk import WRITE_BATCH
 from metrics.models import PostMetrics
-from tests.factories import (
-    AppointmentFactory,
-    FacultyFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from tests.factories import AppointmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytestmark = pytest.mark.django_db
 

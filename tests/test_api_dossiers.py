@@ -7,8 +7,17 @@ import pytest
 from django.utils import timezone
 
 from portfolio.dossiers.freezing import freeze
-from portfolio.dossiers.models import HIGHLIGHT_REFUSED, Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
-from tests.factories import ActivityFactory, DossierFactory, PostFactory, SocialAccountFactory, platform
+from portfolio.dossiers.models import HIGHLIGHT_REFUSED
+from portfolio.dossiers.models import Dossier
+from portfolio.dossiers.models import DossierVersion
+from portfolio.dossiers.models import Highlight
+from portfolio.dossiers.models import ShareAccess
+from portfolio.dossiers.models import ShareLink
+from tests.factories import ActivityFactory
+from tests.factories import DossierFactory
+from tests.factories import PostFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytest_plugins = ["tests.api_fixtures", "tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

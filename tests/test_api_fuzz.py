@@ -10,24 +10,24 @@ that CI stays fast and repeatable.
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
+from django.core.signals import request_finished
+from django.core.signals import request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
 from rest_framework.authtoken.models import Token
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from portfolio.wsgi import application
-from tests.factories import (
-    AccountMetricsFactory,
-    AudienceSnapshotFactory,
-    PostFactory,
-    PostMetricsFactory,
-    UserFactory,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.slow
 

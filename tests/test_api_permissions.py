@@ -17,9 +17,18 @@ they exist. A refused write writes nothing.
 import pytest
 from django.contrib.auth import get_user_model
 
-from accounts.models import Appointment, Department, Faculty, Institution, Membership, SocialAccount
-from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics
-from portfolio.dossiers.models import Activity, Dossier
+from accounts.models import Appointment
+from accounts.models import Department
+from accounts.models import Faculty
+from accounts.models import Institution
+from accounts.models import Membership
+from accounts.models import SocialAccount
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import Post
+from metrics.models import PostMetrics
+from portfolio.dossiers.models import Activity
+from portfolio.dossiers.models import Dossier
 from tests.factories import PASSWORD
 
 pytest_plugins = ["tests.api_fixtures"]

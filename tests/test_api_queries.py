@@ -20,20 +20,18 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from tests.factories import (
-    AccountMetricsFactory,
-    AppointmentFactory,
-    AudienceSnapshotFactory,
-    DepartmentFactory,
-    FacultyFactory,
-    InstitutionFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import DepartmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import InstitutionFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 pytestmark = pytest.mark.django_db
 

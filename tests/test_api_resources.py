@@ -18,14 +18,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Platform
-from tests.factories import (
-    PASSWORD,
-    AccountMetricsFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from tests.factories import PASSWORD
+from tests.factories import AccountMetricsFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db

@@ -7,26 +7,23 @@ the rows of its latest audience snapshot on or before D. These are the QuerySet 
 import datetime as dt
 
 import pytest
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef
+from django.db.models import Subquery
 
 from accounts.models import SocialAccount
-from metrics.models import (
-    AccountMetrics,
-    AudienceSnapshot,
-    Post,
-    PostMetrics,
-    Provenance,
-    with_followers_as_of,
-    with_post_count,
-)
-from tests.factories import (
-    AccountMetricsFactory,
-    AudienceSnapshotFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import Post
+from metrics.models import PostMetrics
+from metrics.models import Provenance
+from metrics.models import with_followers_as_of
+from metrics.models import with_post_count
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 
 from metrics.models import Post
-from portfolio.benchmarks.api import p95, report_header
+from portfolio.benchmarks.api import p95
+from portfolio.benchmarks.api import report_header
 
 pytestmark = pytest.mark.benchmark
 

@@ -8,10 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 
-from metrics.models import ImportBatch, Post
-from portfolio.benchmarks.imports import Measurement, Report, Sample, format_report
+from metrics.models import ImportBatch
+from metrics.models import Post
+from portfolio.benchmarks.imports import Measurement
+from portfolio.benchmarks.imports import Report
+from portfolio.benchmarks.imports import Sample
+from portfolio.benchmarks.imports import format_report
 
 pytestmark = pytest.mark.benchmark
 

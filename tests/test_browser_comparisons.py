@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.comparison_data import PERIOD, add_post, peers, personal_account
+from tests.comparison_data import PERIOD
+from tests.comparison_data import add_post
+from tests.comparison_data import peers
+from tests.comparison_data import personal_account
 from tests.factories import PASSWORD
 
 WEDNESDAY = dt.datetime(2024, 3, 6, 20, 0, tzinfo=dt.UTC)  # 15:00 in New York

@@ -17,8 +17,12 @@ from pathlib import Path
 import pytest
 
 from metrics.models import Post
-from portfolio.dossiers.models import DossierVersion, ShareAccess
-from tests.factories import PASSWORD, AccountMetricsFactory, PostFactory, PostMetricsFactory
+from portfolio.dossiers.models import DossierVersion
+from portfolio.dossiers.models import ShareAccess
+from tests.factories import PASSWORD
+from tests.factories import AccountMetricsFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 pytest_plugins = ["tests.browser"]
 # live_server needs a transactional database; serialized_rollback restores what the migrations seeded.

@@ -6,7 +6,9 @@ browser fixture (tests/browser.py) turns such a refusal into a failed test.
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, watch_for_policy_violations
+from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM_ARGS
+from tests.browser import watch_for_policy_violations
 from tests.factories import PASSWORD
 
 pytest_plugins = ["tests.browser"]

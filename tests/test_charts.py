@@ -12,15 +12,25 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from django.template import Context, Template
+from django.template import Context
+from django.template import Template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from metrics.formatting import count, percent
+from metrics.formatting import count
+from metrics.formatting import percent
 from portfolio.lib import charts
-from portfolio.lib.charts import bar_chart, bars_over_time, date_ticks, histogram, legend, line_chart, nice_ticks
+from portfolio.lib.charts import bar_chart
+from portfolio.lib.charts import bars_over_time
+from portfolio.lib.charts import date_ticks
+from portfolio.lib.charts import histogram
+from portfolio.lib.charts import legend
+from portfolio.lib.charts import line_chart
+from portfolio.lib.charts import nice_ticks
 from tests.comparison_data import MARCH as MARCH_2024
-from tests.comparison_data import PERIOD, add_post, personal_account
+from tests.comparison_data import PERIOD
+from tests.comparison_data import add_post
+from tests.comparison_data import personal_account
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 """The integrity flags and the privacy check in words, from the modules that apply them."""
 
-from django.template import Context, Template
+from django.template import Context
+from django.template import Template
 
 from portfolio.dossiers import integrity
 

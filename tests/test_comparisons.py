@@ -14,7 +14,12 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from portfolio.lib.spreadsheets import safe_cell
-from tests.comparison_data import MARCH, PERIOD, add_post, department_account, peers, personal_account
+from tests.comparison_data import MARCH
+from tests.comparison_data import PERIOD
+from tests.comparison_data import add_post
+from tests.comparison_data import department_account
+from tests.comparison_data import peers
+from tests.comparison_data import personal_account
 from tests.factories import AccountMetricsFactory
 
 pytestmark = pytest.mark.django_db

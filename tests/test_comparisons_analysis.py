@@ -13,8 +13,15 @@ from accounts.models import SocialAccount
 from portfolio.comparisons import rows
 from portfolio.comparisons.content import t_interval
 from portfolio.comparisons.selection import SelectionSerializer
-from tests.comparison_data import MARCH, PERIOD, add_post, department_account, peers, personal_account
-from tests.factories import AppointmentFactory, FacultyFactory, SocialAccountFactory
+from tests.comparison_data import MARCH
+from tests.comparison_data import PERIOD
+from tests.comparison_data import add_post
+from tests.comparison_data import department_account
+from tests.comparison_data import peers
+from tests.comparison_data import personal_account
+from tests.factories import AppointmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 

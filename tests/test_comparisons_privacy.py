@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.comparison_data import PERIOD, add_post, peers
+from tests.comparison_data import PERIOD
+from tests.comparison_data import add_post
+from tests.comparison_data import peers
 
 pytestmark = pytest.mark.django_db
 

@@ -4,22 +4,25 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, SocialAccount, validate_orcid
-from metrics.models import AccountMetrics, Post, PostMetrics
-from tests.factories import (
-    AccountMetricsFactory,
-    AppointmentFactory,
-    AudienceSnapshotFactory,
-    FacultyFactory,
-    MembershipFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from accounts.models import Membership
+from accounts.models import SocialAccount
+from accounts.models import validate_orcid
+from metrics.models import AccountMetrics
+from metrics.models import Post
+from metrics.models import PostMetrics
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import FacultyFactory
+from tests.factories import MembershipFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from portfolio.dossiers.models import Benchmark, ScoringProfile
-from tests.factories import ActivityFactory, DossierFactory, HighlightFactory
+from portfolio.dossiers.models import Benchmark
+from portfolio.dossiers.models import ScoringProfile
+from tests.factories import ActivityFactory
+from tests.factories import DossierFactory
+from tests.factories import HighlightFactory
 
 CHANGELISTS = [
     "dossiers:scoringprofile",
@@ -33,7 +36,8 @@ def profiles(northfield, southbay):
 
 @pytest.fixture
 def dossiers(alice, dana, charlie, southbay_radiology):
-    from tests.factories import AppointmentFactory, FacultyFactory
+    from tests.factories import AppointmentFactory
+    from tests.factories import FacultyFactory
 
     southbay_faculty = FacultyFactory(name="Sam Southbay")
     AppointmentFactory(faculty=southbay_faculty, department=southbay_radiology)

@@ -14,11 +14,17 @@ from weasyprint import HTML
 
 from metrics.models import Post
 from portfolio.dossiers import exports
-from portfolio.dossiers.content import dossier_data, tables
-from portfolio.dossiers.flag_groups import MANY_POSTS, caption_start, group_flags
+from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.content import tables
+from portfolio.dossiers.flag_groups import MANY_POSTS
+from portfolio.dossiers.flag_groups import caption_start
+from portfolio.dossiers.flag_groups import group_flags
 from portfolio.dossiers.freezing import freeze
 from portfolio.dossiers.render import render_dossier_html
-from tests.factories import AccountMetricsFactory, HighlightFactory, PostFactory, PostMetricsFactory
+from tests.factories import AccountMetricsFactory
+from tests.factories import HighlightFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

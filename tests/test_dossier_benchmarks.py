@@ -12,9 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio.dossiers.content import dossier_data, tables
-from portfolio.dossiers.models import Benchmark, validate_numerator
-from tests.factories import DossierFactory, platform
+from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.content import tables
+from portfolio.dossiers.models import Benchmark
+from portfolio.dossiers.models import validate_numerator
+from tests.factories import DossierFactory
+from tests.factories import platform
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

@@ -6,22 +6,21 @@ import json
 import pytest
 
 from metrics.models import Post
-from portfolio.dossiers.content import dossier_data, tables
+from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.content import tables
 from portfolio.dossiers.models import ScoringProfile
 from portfolio.dossiers.render import render_dossier_html
-from tests.factories import (
-    AccountMetricsFactory,
-    ActivityFactory,
-    AppointmentFactory,
-    AudienceSnapshotFactory,
-    DossierFactory,
-    FacultyFactory,
-    HighlightFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from tests.factories import AccountMetricsFactory
+from tests.factories import ActivityFactory
+from tests.factories import AppointmentFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import DossierFactory
+from tests.factories import FacultyFactory
+from tests.factories import HighlightFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 AS_OF = dt.date(2026, 7, 1)
 WORKED_EXAMPLE = {"likes": 184, "comments": 10, "shares": 11, "saves": 36, "profile_visits": 42, "follows": 9}

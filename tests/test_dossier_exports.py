@@ -10,7 +10,8 @@ from weasyprint import HTML
 
 from metrics.models import PostMetrics
 from portfolio.dossiers import exports
-from portfolio.dossiers.content import dossier_data, tables
+from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.content import tables
 from portfolio.lib.charts import bar_chart
 
 pytest_plugins = ["tests.dossier_fixtures"]

@@ -9,9 +9,13 @@ import pytest
 from django.utils import timezone
 
 from metrics.models import PostMetrics
-from portfolio.dossiers.freezing import FreezeRefused, freeze
-from portfolio.dossiers.models import DossierVersion, ScoringProfile
-from tests.factories import HighlightFactory, PostFactory, PostMetricsFactory
+from portfolio.dossiers.freezing import FreezeRefused
+from portfolio.dossiers.freezing import freeze
+from portfolio.dossiers.models import DossierVersion
+from portfolio.dossiers.models import ScoringProfile
+from tests.factories import HighlightFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from metrics.models import Post
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.models import Highlight
 from portfolio.dossiers.render import render_dossier_html
-from tests.factories import DossierFactory, HighlightFactory
+from tests.factories import DossierFactory
+from tests.factories import HighlightFactory
 
 pytest_plugins = ["tests.api_fixtures", "tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

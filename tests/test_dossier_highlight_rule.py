@@ -10,16 +10,16 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from portfolio.dossiers.models import HIGHLIGHT_REFUSED, Dossier, Highlight
-from tests.factories import (
-    AppointmentFactory,
-    DossierFactory,
-    FacultyFactory,
-    HighlightFactory,
-    PostFactory,
-    SocialAccountFactory,
-    platform,
-)
+from portfolio.dossiers.models import HIGHLIGHT_REFUSED
+from portfolio.dossiers.models import Dossier
+from portfolio.dossiers.models import Highlight
+from tests.factories import AppointmentFactory
+from tests.factories import DossierFactory
+from tests.factories import FacultyFactory
+from tests.factories import HighlightFactory
+from tests.factories import PostFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db

@@ -7,17 +7,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio.dossiers.models import Activity, Dossier, ScoringProfile
-from tests.factories import (
-    AccountMetricsFactory,
-    ActivityFactory,
-    DossierFactory,
-    HighlightFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from portfolio.dossiers.models import Activity
+from portfolio.dossiers.models import Dossier
+from portfolio.dossiers.models import ScoringProfile
+from tests.factories import AccountMetricsFactory
+from tests.factories import ActivityFactory
+from tests.factories import DossierFactory
+from tests.factories import HighlightFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 AS_OF = dt.date(2026, 7, 1)
 
@@ -81,7 +81,9 @@ def test_another_institutions_admin_gets_404_everywhere(client, charlie, dossier
 
 
 def test_a_colleague_of_the_same_department_gets_404(client, dossier, northfield_radiology):
-    from tests.factories import AppointmentFactory, FacultyFactory, UserFactory
+    from tests.factories import AppointmentFactory
+    from tests.factories import FacultyFactory
+    from tests.factories import UserFactory
 
     erin = UserFactory(username="erin")
     AppointmentFactory(faculty=FacultyFactory(user=erin), department=northfield_radiology)

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from portfolio.dossiers.freezing import freeze
-from portfolio.dossiers.models import ShareAccess, ShareLink
+from portfolio.dossiers.models import ShareAccess
+from portfolio.dossiers.models import ShareLink
 from tests.factories import UserFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]

@@ -6,7 +6,10 @@ import pytest
 
 from metrics import engagement
 from metrics.models import Post
-from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory, SocialAccountFactory
+from tests.factories import AccountMetricsFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
 
 WORKED_EXAMPLE = {"likes": 184, "comments": 10, "shares": 11, "saves": 36, "profile_visits": 42, "follows": 9}
 UTC = dt.UTC

@@ -8,10 +8,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.template import Context, Template
+from django.template import Context
+from django.template import Template
 
 from metrics import formatting
-from metrics.formatting import change, count, exact_percent, fixed, named_rate, percent, rate_of, whole
+from metrics.formatting import change
+from metrics.formatting import count
+from metrics.formatting import exact_percent
+from metrics.formatting import fixed
+from metrics.formatting import named_rate
+from metrics.formatting import percent
+from metrics.formatting import rate_of
+from metrics.formatting import whole
 from metrics.templatetags import engagement_format
 from portfolio.dossiers.templatetags import dossier_format
 

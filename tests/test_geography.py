@@ -8,7 +8,9 @@ import pytest
 from django_countries import countries
 
 from metrics import geography
-from metrics.geography import UNCLASSIFIED, UNKNOWN, country_geography
+from metrics.geography import UNCLASSIFIED
+from metrics.geography import UNKNOWN
+from metrics.geography import country_geography
 
 LATIN_AMERICA = "Latin America and the Caribbean"
 SUB_SAHARAN_AFRICA = "Sub-Saharan Africa"

@@ -14,8 +14,12 @@ from rest_framework.test import APIClient
 
 from metrics.importers.template import HEADER
 from metrics.imports import import_file
-from metrics.models import Post, PostMetrics
-from tests.factories import AccountMetricsFactory, AudienceSnapshotFactory, PostFactory, PostMetricsFactory
+from metrics.models import Post
+from metrics.models import PostMetrics
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,15 +11,29 @@ import logging
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from metrics.imports import NOT_YOUR_ACCOUNT, NOT_YOUR_INSTITUTION, ImportRefused, confirm_preview, import_file
-from metrics.management.commands.import_metrics import AS_SUPERUSER, Command
-from metrics.models import ImportBatch, Post, PostMetrics
-from tests.factories import AppointmentFactory, FacultyFactory, MembershipFactory, SocialAccountFactory, UserFactory
-from tests.test_imports import TODAY, row, template
+from metrics.imports import NOT_YOUR_ACCOUNT
+from metrics.imports import NOT_YOUR_INSTITUTION
+from metrics.imports import ImportRefused
+from metrics.imports import confirm_preview
+from metrics.imports import import_file
+from metrics.management.commands.import_metrics import AS_SUPERUSER
+from metrics.management.commands.import_metrics import Command
+from metrics.models import ImportBatch
+from metrics.models import Post
+from metrics.models import PostMetrics
+from tests.factories import AppointmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import MembershipFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.test_imports import TODAY
+from tests.test_imports import row
+from tests.test_imports import template
 
 LOGGER = "metrics.imports"
 

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from metrics.importers import UnrecognisedFile, meta, open_export, template, x
+from metrics.importers import UnrecognisedFile
+from metrics.importers import meta
+from metrics.importers import open_export
+from metrics.importers import template
+from metrics.importers import x
 from metrics.importers.common import NOT_TEXT
 from tests.exports import read_export
 

@@ -2,12 +2,16 @@
 
 import codecs
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from metrics.importers import UnrecognisedFile, common, dates
+from metrics.importers import UnrecognisedFile
+from metrics.importers import common
+from metrics.importers import dates
 from metrics.importers.common import CellError
 from metrics.plausibility import COUNT_REASON
 

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from metrics.importers import FORMATS, UnrecognisedFile, UnsupportedFile, detect, open_export
+from metrics.importers import FORMATS
+from metrics.importers import UnrecognisedFile
+from metrics.importers import UnsupportedFile
+from metrics.importers import detect
+from metrics.importers import open_export
 from metrics.importers.common import HEAD_SIZE
 
 EXPORTS = Path(__file__).parent / "data" / "exports"

@@ -4,13 +4,16 @@ BIFF .xls (the same workbook converted by LibreOffice, read with xlrd).
 """
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
-from metrics.importers import UnrecognisedFile, UnsupportedFile, linkedin
+from metrics.importers import UnrecognisedFile
+from metrics.importers import UnsupportedFile
+from metrics.importers import linkedin
 from tests.exports import TODAY
 from tests.exports import read_export as read
 

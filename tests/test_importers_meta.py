@@ -1,6 +1,7 @@
 """Meta Business Suite exports: Alice's Instagram posts (new and pre-2025), Northfield's Facebook page."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -8,13 +8,17 @@ writes them back (minimal quoting, no byte-order mark).
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from metrics.importers import common, dates, open_export
+from metrics.importers import common
+from metrics.importers import dates
+from metrics.importers import open_export
 from metrics.importers.common import CellError
 
 EXPORTS = Path(__file__).parent / "data" / "exports"

@@ -3,14 +3,19 @@
 import csv
 import io
 import tracemalloc
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from accounts.vocabulary import METRIC_FIELDS
-from metrics.importers import open_export, template
+from metrics.importers import open_export
+from metrics.importers import template
 from metrics.plausibility import COUNT_REASON
 
 EXPORTS = Path(__file__).parent / "data" / "exports"

@@ -2,14 +2,18 @@
 
 import io
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from metrics.importers import UnsupportedFile, tiktok
-from tests.exports import EXPORTS, read_export
+from metrics.importers import UnsupportedFile
+from metrics.importers import tiktok
+from tests.exports import EXPORTS
+from tests.exports import read_export
 
 # TikTok leaves the year out of its dates: these samples are read as exported in January 2026.
 read = partial(read_export, today=date(2026, 1, 20))

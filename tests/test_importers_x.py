@@ -1,11 +1,16 @@
 """X / Twitter exports: Alice's legacy tweet activity files (en, pt, the 2015 'favorites' era) and the content CSV."""
 
 import io
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 
 import pytest
 
-from metrics.importers import UnsupportedFile, x
+from metrics.importers import UnsupportedFile
+from metrics.importers import x
 from tests.exports import TODAY
 from tests.exports import read_export as read
 

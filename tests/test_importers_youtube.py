@@ -2,12 +2,16 @@
 
 import io
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from metrics.importers import UnrecognisedFile, UnsupportedFile, youtube
+from metrics.importers import UnrecognisedFile
+from metrics.importers import UnsupportedFile
+from metrics.importers import youtube
 from tests.exports import TODAY
 from tests.exports import read_export as read
 

@@ -6,13 +6,20 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from metrics.importers.template import HEADER
-from metrics.imports import confirm_preview, import_file
-from metrics.models import AccountMetrics, ImportBatch, Post, PostMetrics
-from tests.factories import PostFactory, SocialAccountFactory, platform
+from metrics.imports import confirm_preview
+from metrics.imports import import_file
+from metrics.models import AccountMetrics
+from metrics.models import ImportBatch
+from metrics.models import Post
+from metrics.models import PostMetrics
+from tests.factories import PostFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 TODAY = dt.date(2026, 11, 23)

@@ -14,8 +14,11 @@ from metrics import imports_writer
 from metrics.importers import template as template_format
 from metrics.importers.template import HEADER
 from metrics.imports import import_file
-from metrics.models import ImportBatch, Post, PostMetrics
-from tests.factories import SocialAccountFactory, platform
+from metrics.models import ImportBatch
+from metrics.models import Post
+from metrics.models import PostMetrics
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 TODAY = dt.date(2026, 11, 23)
 CHUNK_ROWS = 50

@@ -20,15 +20,23 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
-from django.core.management import CommandError, call_command
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.http.multipartparser import MultiPartParser
-from django.test.client import BOUNDARY, MULTIPART_CONTENT, RequestFactory, encode_multipart
+from django.test.client import BOUNDARY
+from django.test.client import MULTIPART_CONTENT
+from django.test.client import RequestFactory
+from django.test.client import encode_multipart
 from django.urls import resolve
 from rest_framework.test import APIClient
 
-from metrics.importers import UnrecognisedFile, open_export
-from metrics.models import ImportBatch, Post, PostMetrics
+from metrics.importers import UnrecognisedFile
+from metrics.importers import open_export
+from metrics.models import ImportBatch
+from metrics.models import Post
+from metrics.models import PostMetrics
 from metrics.uploads import LimitedUploadHandler
 from portfolio.dossiers import verification
 

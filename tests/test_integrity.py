@@ -4,16 +4,16 @@ import datetime as dt
 
 import pytest
 
-from metrics.models import ImportBatch, Provenance
-from portfolio.dossiers.integrity import integrity_flags, provenance_summary
-from tests.factories import (
-    AccountMetricsFactory,
-    AudienceSnapshotFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    platform,
-)
+from metrics.models import ImportBatch
+from metrics.models import Provenance
+from portfolio.dossiers.integrity import integrity_flags
+from portfolio.dossiers.integrity import provenance_summary
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 START, END, AS_OF = dt.date(2026, 1, 1), dt.date(2026, 6, 30), dt.date(2026, 7, 1)
 IMPORTED = Provenance.IMPORT

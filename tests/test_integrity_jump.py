@@ -11,8 +11,13 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from metrics.models import PostMetrics
-from portfolio.dossiers.integrity import JUMP_MINIMUM_POSTS, KINDS, integrity_flags
-from tests.factories import PostFactory, PostMetricsFactory, SocialAccountFactory, platform
+from portfolio.dossiers.integrity import JUMP_MINIMUM_POSTS
+from portfolio.dossiers.integrity import KINDS
+from portfolio.dossiers.integrity import integrity_flags
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

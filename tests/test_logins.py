@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import Faculty, Membership
-from tests.factories import FacultyFactory, UserFactory
+from accounts.models import Faculty
+from accounts.models import Membership
+from tests.factories import FacultyFactory
+from tests.factories import UserFactory
 
 pytest_plugins = ["tests.api_fixtures"]
 

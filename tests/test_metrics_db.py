@@ -3,11 +3,17 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
+from django.db import connection
+from django.db import transaction
 from django.utils import timezone
 
-from metrics.db import db_value, in_batches, insert_rows, update_rows
-from metrics.models import Post, PostMetrics
+from metrics.db import db_value
+from metrics.db import in_batches
+from metrics.db import insert_rows
+from metrics.db import update_rows
+from metrics.models import Post
+from metrics.models import PostMetrics
 from tests.factories import PostFactory
 
 FIELDS = ("post", "captured_on", "source", "source_row", "created_at", "likes", "reach")

@@ -6,18 +6,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.formatting import count, percent, rate_of
-from tests.factories import (
-    PASSWORD,
-    AccountMetricsFactory,
-    AppointmentFactory,
-    FacultyFactory,
-    PostFactory,
-    PostMetricsFactory,
-    SocialAccountFactory,
-    UserFactory,
-    platform,
-)
+from metrics.formatting import count
+from metrics.formatting import percent
+from metrics.formatting import rate_of
+from tests.factories import PASSWORD
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import UserFactory
+from tests.factories import platform
 
 WORKED_EXAMPLE = {"likes": 184, "comments": 10, "shares": 11, "saves": 36, "profile_visits": 42, "follows": 9}
 

@@ -14,16 +14,17 @@ from django.urls import reverse
 from metrics.models import AccountMetrics
 from portfolio.comparisons.selection import aggregate_is_shown
 from portfolio.dossiers.content import dossier_data
-from portfolio.lib.percentiles import MIN_PEERS, percentile_in_group, ranks_in_group
-from tests.comparison_data import PERIOD, peers
-from tests.factories import (
-    AccountMetricsFactory,
-    AppointmentFactory,
-    DepartmentFactory,
-    FacultyFactory,
-    InstitutionFactory,
-    SocialAccountFactory,
-)
+from portfolio.lib.percentiles import MIN_PEERS
+from portfolio.lib.percentiles import percentile_in_group
+from portfolio.lib.percentiles import ranks_in_group
+from tests.comparison_data import PERIOD
+from tests.comparison_data import peers
+from tests.factories import AccountMetricsFactory
+from tests.factories import AppointmentFactory
+from tests.factories import DepartmentFactory
+from tests.factories import FacultyFactory
+from tests.factories import InstitutionFactory
+from tests.factories import SocialAccountFactory
 
 pytest_plugins = ["tests.api_fixtures", "tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

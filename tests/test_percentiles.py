@@ -1,4 +1,5 @@
-from portfolio.lib.percentiles import percentile, percentile_ranks
+from portfolio.lib.percentiles import percentile
+from portfolio.lib.percentiles import percentile_ranks
 
 
 def test_the_middle_of_five_values_is_at_50():

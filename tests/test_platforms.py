@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Platform
-from accounts.vocabulary import METRIC_FIELDS, ContentType, Interaction
+from accounts.vocabulary import METRIC_FIELDS
+from accounts.vocabulary import ContentType
+from accounts.vocabulary import Interaction
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,17 @@ from accounts.vocabulary import METRIC_FIELDS
 from metrics import plausibility
 from metrics.importers.template import HEADER
 from metrics.imports import import_file
-from metrics.models import AccountMetrics, AudienceSnapshot, ImportBatch, Post, PostMetrics
-from metrics.plausibility import COUNT_CEILING, COUNT_REASON
-from tests.factories import PostFactory, PostMetricsFactory, SocialAccountFactory, platform
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import ImportBatch
+from metrics.models import Post
+from metrics.models import PostMetrics
+from metrics.plausibility import COUNT_CEILING
+from metrics.plausibility import COUNT_REASON
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,14 @@ from django.utils import timezone
 
 from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
-from metrics.models import AccountMetrics, Post, PostMetrics
+from metrics.models import AccountMetrics
+from metrics.models import Post
+from metrics.models import PostMetrics
 from metrics.post_table import PostTable
-from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory, SocialAccountFactory
+from tests.factories import AccountMetricsFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 

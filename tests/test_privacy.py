@@ -2,7 +2,9 @@
 
 import pytest
 
-from portfolio.dossiers.privacy import LABELS, PrivacyFlag, caption_flags
+from portfolio.dossiers.privacy import LABELS
+from portfolio.dossiers.privacy import PrivacyFlag
+from portfolio.dossiers.privacy import caption_flags
 
 
 def found(caption: str) -> list[tuple[str, str]]:

@@ -10,10 +10,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from metrics.models import ImportBatch, Provenance
-from metrics.provenance import describe, label
-from portfolio.dossiers.integrity import integrity_flags, provenance_summary
-from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory
+from metrics.models import ImportBatch
+from metrics.models import Provenance
+from metrics.provenance import describe
+from metrics.provenance import label
+from portfolio.dossiers.integrity import integrity_flags
+from portfolio.dossiers.integrity import provenance_summary
+from tests.factories import AccountMetricsFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 pytestmark = pytest.mark.django_db
 

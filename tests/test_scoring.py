@@ -41,7 +41,8 @@ def test_bad_weights_are_refused_with_the_metric_named(weights, message):
 
 @pytest.mark.django_db
 def test_the_default_profile_and_the_2019_instagram_benchmarks_are_seeded():
-    from portfolio.dossiers.models import Benchmark, ScoringProfile
+    from portfolio.dossiers.models import Benchmark
+    from portfolio.dossiers.models import ScoringProfile
 
     assert ScoringProfile.objects.for_institution(None).weights == scoring.default_weights()
     rates = dict(Benchmark.objects.filter(platform__key="instagram", year=2019).values_list("industry", "rate"))

@@ -8,7 +8,8 @@ link, as Alice (faculty), Bob (reviewer), Nora (institution admin), root and an 
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings

@@ -15,43 +15,40 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
-from django.core.management import CommandError, call_command
+from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import (
-    Appointment,
-    Department,
-    Faculty,
-    Institution,
-    Membership,
-    Platform,
-    SocialAccount,
-    validate_orcid,
-)
+from accounts.models import Appointment
+from accounts.models import Department
+from accounts.models import Faculty
+from accounts.models import Institution
+from accounts.models import Membership
+from accounts.models import Platform
+from accounts.models import SocialAccount
+from accounts.models import validate_orcid
 from accounts.vocabulary import METRIC_FIELDS
-from metrics.models import (
-    AccountMetrics,
-    AudienceSnapshot,
-    Post,
-    PostMetrics,
-    Provenance,
-    hashtag_search_text,
-    with_followers_as_of,
-)
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import Post
+from metrics.models import PostMetrics
+from metrics.models import Provenance
+from metrics.models import hashtag_search_text
+from metrics.models import with_followers_as_of
 from portfolio.demo import content as demo_content
-from portfolio.demo.build import (
-    DEMO_PASSWORD,
-    DEMO_SLUGS,
-    DEMO_USERNAMES,
-    TECHNOLOGIST_EXTERNAL_ID,
-    WORKED_EXAMPLE_EXTERNAL_ID,
-    build_demo,
-    delete_demo,
-    demo_counts,
-)
-from tests.factories import InstitutionFactory, UserFactory
+from portfolio.demo.build import DEMO_PASSWORD
+from portfolio.demo.build import DEMO_SLUGS
+from portfolio.demo.build import DEMO_USERNAMES
+from portfolio.demo.build import TECHNOLOGIST_EXTERNAL_ID
+from portfolio.demo.build import WORKED_EXAMPLE_EXTERNAL_ID
+from portfolio.demo.build import build_demo
+from portfolio.demo.build import delete_demo
+from portfolio.demo.build import demo_counts
+from tests.factories import InstitutionFactory
+from tests.factories import UserFactory
 
 TODAY = dt.date(2026, 3, 2)
 LOGIN_LINE = re.compile(r"^\s+(?P<role>.+?)\s+username (?P<username>\S+)\s+password (?P<password>\S+)", re.M)

@@ -20,10 +20,22 @@ from accounts.vocabulary import METRIC_FIELDS
 from metrics.db import insert_rows
 from metrics.importers import template as template_format
 from metrics.imports import import_file
-from metrics.models import AccountMetrics, ImportBatch, Post, PostMetrics, Provenance
-from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, posts_by_key
-from tests.factories import AccountMetricsFactory, PostFactory, PostMetricsFactory, SocialAccountFactory, platform
-from tests.test_imports import TODAY, row, template
+from metrics.models import AccountMetrics
+from metrics.models import ImportBatch
+from metrics.models import Post
+from metrics.models import PostMetrics
+from metrics.models import Provenance
+from metrics.snapshots import ACCOUNT_SNAPSHOTS
+from metrics.snapshots import POST_SNAPSHOTS
+from metrics.snapshots import posts_by_key
+from tests.factories import AccountMetricsFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
+from tests.factories import SocialAccountFactory
+from tests.factories import platform
+from tests.test_imports import TODAY
+from tests.test_imports import row
+from tests.test_imports import template
 
 DAY = dt.date(2026, 10, 1)
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)

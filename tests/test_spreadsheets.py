@@ -4,7 +4,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from portfolio.lib.spreadsheets import Table, csv_bytes, safe_cell, xlsx_bytes
+from portfolio.lib.spreadsheets import Table
+from portfolio.lib.spreadsheets import csv_bytes
+from portfolio.lib.spreadsheets import safe_cell
+from portfolio.lib.spreadsheets import xlsx_bytes
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1"])

@@ -10,9 +10,12 @@ import pytest
 
 from metrics.engagement import empty_summary
 from metrics.models import Post
-from metrics.serializers import EngagementSummarySerializer, SummarySerializer
+from metrics.serializers import EngagementSummarySerializer
+from metrics.serializers import SummarySerializer
 from portfolio.comparisons.api import RowSerializer
-from tests.comparison_data import PERIOD, add_post, personal_account
+from tests.comparison_data import PERIOD
+from tests.comparison_data import add_post
+from tests.comparison_data import personal_account
 from tests.factories import AccountMetricsFactory
 
 pytest_plugins = ["tests.api_fixtures"]

@@ -12,9 +12,14 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from metrics.history import history_of
-from metrics.models import AccountMetrics, AudienceSnapshot, PostMetrics
+from metrics.models import AccountMetrics
+from metrics.models import AudienceSnapshot
+from metrics.models import PostMetrics
 from portfolio.dossiers.freezing import freeze
-from tests.factories import AccountMetricsFactory, AudienceSnapshotFactory, PostFactory, PostMetricsFactory
+from tests.factories import AccountMetricsFactory
+from tests.factories import AudienceSnapshotFactory
+from tests.factories import PostFactory
+from tests.factories import PostMetricsFactory
 
 pytest_plugins = ["tests.dossier_fixtures"]
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from portfolio.urls import handler404, handler500
+from portfolio.urls import handler404
+from portfolio.urls import handler500
 from portfolio.urls import urlpatterns as site_urlpatterns
 
 __all__ = ["handler404", "handler500", "urlpatterns"]

@@ -67,10 +67,14 @@ def api(user) -> APIClient:
 
 
 def everything() -> list:
-    """Every stored post, snapshot, follower count and audience row: what "nothing changed" compares."""
+    """
+    Every stored post, snapshot, follower count and audience row, and every history record of them: what
+    "nothing changed" compares, so a refused write is also one that left no history.
+    """
+    models = (Post, PostMetrics, AccountMetrics, AudienceSnapshot)
     return [
         list(model.objects.order_by("pk").values_list())
-        for model in (Post, PostMetrics, AccountMetrics, AudienceSnapshot)
+        for model in (*models, *(model.history.model for model in models))
     ]
 
 

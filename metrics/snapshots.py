@@ -49,7 +49,8 @@ class SnapshotTable:
         self._in_order = operator.itemgetter(*self.metrics)  # a reading's counts, when it names every metric
         # The columns of a new snapshot; those left out (its verification) are NULL: a new reading is unverified.
         self.new_fields = (owner, "captured_on", "source", "import_batch", "source_row", "created_at", *self.metrics)
-        self.changed_fields = (*self.metrics, "source", "import_batch", "source_row", "verified_by", "verified_at")
+        # A changed snapshot rewrites its counts and every provenance column: a changed reading is unverified.
+        self.changed_fields = (*self.metrics, *model.provenance_fields)
 
     def upsert(
         self,

@@ -41,6 +41,8 @@ whole account, with days of 0 left out, which is neither a post's numbers nor a 
 from datetime import UTC, date, tzinfo
 from typing import BinaryIO
 
+from metrics import plausibility
+
 from . import common, dates
 from .base import FileFacts, Format, KnownFile, ParsedChunk, ParsedFile, PostRow
 
@@ -167,7 +169,7 @@ def _facebook_caption(row: common.Row) -> str:
     # Photo posts carry their message in Title; videos may have a title and a description.
     title, description = row.verbatim("title").strip(), row.verbatim("description").strip()
     caption = f"{title}\n\n{description}" if title and description and title != description else title or description
-    if problem := common.caption_problem(caption):
+    if problem := plausibility.caption_problem(caption):
         row.fail("title" if title else "description", problem)
     return caption
 

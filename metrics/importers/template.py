@@ -39,6 +39,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from accounts.vocabulary import METRIC_FIELDS, ContentType
+from metrics import plausibility
 from metrics.vocabulary import CareerCategory
 
 from . import common, dates, limits
@@ -242,7 +243,7 @@ class _RowReader:
         metrics = self._counts(number, self.metric_cells(cells), errors)
         caption = cells[self.caption]  # exactly as written: spaces and a leading `=`, `+`, `-` or `@` stay
         if len(caption) > self.caption_chars:
-            errors.append(self._error(number, "caption", common.caption_problem(caption)))
+            errors.append(self._error(number, "caption", plausibility.caption_problem(caption)))
         if errors:
             chunk.errors.extend(errors)
             return

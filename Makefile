@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # What the tests need from the operating system: Chromium for the browser tests, and the Pango and
 # font packages WeasyPrint renders PDFs with. Installed with apt when missing and we may (root);
 # elsewhere install them yourself (see the README).
-SYSTEM_PACKAGES := chromium fonts-dejavu-core fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0
+SYSTEM_PACKAGES := chromium tesseract-ocr fonts-dejavu-core fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0
 
 # Reinstall whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt

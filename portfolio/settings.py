@@ -243,6 +243,22 @@ CACHES = {
     )
 }
 
+# Background work (large imports, PDFs, freezing) runs as Celery tasks: on workers through the broker named by
+# CELERY_BROKER_URL (Redis, e.g. redis://127.0.0.1:6379/0), or in the web process itself when none is set, so a
+# fresh machine needs nothing more. `portfolio/celery.py` is the Celery app; docs/scale.md tells how to run workers.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged once it has finished, so a worker that dies mid-task leaves it to be run again; every task
+# is written to be safe to run twice (an import of the same file changes nothing the second time).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = "UTC"
+
 # Imported analytics files are kept (every number traces back to its row); larger files are refused.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 # What one import file may hold, so that any file is read in bounded time and memory; `metrics/importers/limits.py`

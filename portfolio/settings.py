@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "metrics",
+    "portfolio.privacy",
     "portfolio.dossiers",
     "portfolio.comparisons",
     "portfolio.demo",

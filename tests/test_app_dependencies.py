@@ -41,7 +41,10 @@ def of_packages(names: set[str], packages: tuple[str, ...]) -> set[str]:
     return {name for name in names if any(name == package or name.startswith(f"{package}.") for package in packages)}
 
 
-PORTFOLIO_APPS = tuple(f"portfolio.{app}" for app in ("dossiers", "comparisons", "demo", "benchmarks", "lib"))
+PORTFOLIO_APPS = tuple(
+    f"portfolio.{app}"
+    for app in ("dossiers", "comparisons", "demo", "benchmarks", "lib", "privacy", "imports", "records")
+)
 
 
 @pytest.mark.parametrize("path", modules("accounts"), ids=lambda path: str(path.relative_to(ROOT)))

@@ -2,9 +2,9 @@
 
 import pytest
 
-from portfolio.dossiers.privacy import LABELS
-from portfolio.dossiers.privacy import PrivacyFlag
-from portfolio.dossiers.privacy import caption_flags
+from portfolio.privacy.rules import LABELS
+from portfolio.privacy.rules import PrivacyFlag
+from portfolio.privacy.rules import caption_flags
 
 
 def found(caption: str) -> list[tuple[str, str]]:

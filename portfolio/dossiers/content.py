@@ -66,11 +66,12 @@ from metrics import audience as audience_summaries
 from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
 from metrics.vocabulary import CareerCategory
-from portfolio.dossiers import flag_groups, integrity, privacy, scoring
+from portfolio.dossiers import flag_groups, integrity, scoring
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
 from portfolio.lib.percentiles import MIN_PEERS
+from portfolio.privacy import rules as privacy
 
 SCHEMA = 2
 

@@ -28,8 +28,8 @@ from portfolio.dossiers import integrity
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.exports import pdf_bytes, version_footer
 from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
-from portfolio.dossiers.privacy import PrivacyFlag
 from portfolio.dossiers.render import render_dossier_html
+from portfolio.privacy.rules import PrivacyFlag
 
 logger = logging.getLogger(__name__)
 # Enough of a version's SHA-256 to find it in the log; the whole hash is on its pages.

@@ -27,7 +27,7 @@ from metrics.engagement import ACTION_FIELDS, DENOMINATORS
 from metrics.models import Post
 from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import scoring
-from portfolio.dossiers.privacy import PrivacyFlag, caption_flags
+from portfolio.privacy.rules import PrivacyFlag, caption_flags
 
 
 class FacultyOwnedQuerySet(ScopedQuerySet):

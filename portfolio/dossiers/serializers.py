@@ -20,7 +20,7 @@ from portfolio.dossiers.models import (
     ShareAccess,
     ShareLink,
 )
-from portfolio.dossiers.privacy import caption_flags
+from portfolio.privacy.rules import caption_flags
 
 # Written through the dossier but not columns of it: kept out of the model validation of its fields.
 RELATED_FIELDS = ("accounts", "activities", "highlight_rows")

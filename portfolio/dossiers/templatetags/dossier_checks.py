@@ -3,7 +3,8 @@
 from django import template
 
 from metrics import plausibility
-from portfolio.dossiers import integrity, privacy
+from portfolio.dossiers import integrity
+from portfolio.privacy import rules as privacy
 
 register = template.Library()
 

@@ -162,20 +162,33 @@ def history_of(obj) -> list[dict]:
     from the row itself: when, who uploaded the batch, its source, and its batch and row among the fields.
     One query, two for such a row.
     """
-    model = type(obj)
+    return histories_of([obj])[obj.pk]
+
+
+def histories_of(objs: Sequence) -> dict[int, list[dict]]:
+    """`history_of` each of `objs` (rows of one model), by pk: one query, and one more if some have no record."""
+    if not objs:
+        return {}
+    model = type(objs[0])
     names = {name: model._meta.get_field(name).attname for name in model.history_fields}
-    records = list(obj.history.order_by("history_date", "history_id"))
-    if not records:
-        uploader = _uploaders(model, [obj]).get(obj.pk)
-        record = _records(
-            model,
-            [obj],
-            history_type=CREATED,
-            date_of=lambda row: row.created_at,
-            user_of=lambda row: uploader,
-            source_of=lambda row: getattr(row, "source", ""),
-        )[0]
-        records = [record]
+    records_by_pk = {obj.pk: [] for obj in objs}
+    for record in model.history.filter(id__in=list(records_by_pk)).order_by("history_date", "history_id"):
+        records_by_pk[record.id].append(record)
+    unrecorded = [obj for obj in objs if not records_by_pk[obj.pk]]
+    uploaders = _uploaders(model, unrecorded)
+    for created in _records(
+        model,
+        unrecorded,
+        history_type=CREATED,
+        date_of=lambda row: row.created_at,
+        user_of=lambda row: uploaders.get(row.pk),
+        source_of=lambda row: getattr(row, "source", ""),
+    ):
+        records_by_pk[created.id] = [created]
+    return {pk: _entries(records, names) for pk, records in records_by_pk.items()}
+
+
+def _entries(records, names: dict[str, str]) -> list[dict]:
     entries, previous = [], {}
     for record in records:
         values = {name: getattr(record, attname) for name, attname in names.items()}

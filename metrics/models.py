@@ -21,14 +21,16 @@ account=...)`: the first row is the one. Over many, from it:
   social accounts with what metrics knows of them (accounts knows nothing of it).
 """
 
+import operator
 import re
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case, Count, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -185,6 +187,22 @@ class PostQuerySet(AccountScopedQuerySet):
     def with_engagement(self, as_of: date):
         """Both annotations above: what `Post.engagement` and the summaries need."""
         return self.with_metrics_as_of(as_of).with_followers_on_publication()
+
+    def with_sortable_engagement(self):
+        """
+        After `with_engagement`: annotate `sort_actions` and `sort_rate_by_<denominator>` (impressions, reach,
+        followers), the definitions of `metrics.engagement` written as SQL so that a list can be ordered by them
+        in the database. Only for ordering: pages show `Post.engagement`, and a test holds the two equal. A post
+        without a snapshot has None actions; a rate whose denominator is missing or 0 is None, as defined.
+        """
+        total = reduce(operator.add, (Coalesce(F(field), 0) for field in engagement.ACTION_FIELDS))
+        actions = Case(When(snapshot_id__isnull=True, then=None), default=total, output_field=models.BigIntegerField())
+        rates = {
+            f"sort_rate_by_{denominator}": Cast(F("sort_actions"), models.FloatField())
+            / NullIf(Cast(F(denominator), models.FloatField()), Value(0.0))
+            for denominator in engagement.DENOMINATORS
+        }
+        return self.annotate(sort_actions=actions).annotate(**rates)
 
     def engagement_summary(self, as_of: date) -> engagement.EngagementSummary:
         """Engagement over these posts with metrics as of `as_of`, in one query."""

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "portfolio.privacy",
     "portfolio.dossiers",
     "portfolio.comparisons",
+    "portfolio.records",
     "portfolio.demo",
 ]
 # The benchmark commands are for development: their app is installed when BENCHMARKS is on (the default with

@@ -24,7 +24,6 @@ class PostForm(forms.ModelForm):
         widgets = {"caption": forms.Textarea(attrs={"rows": 6})}
 
 
-
 class SnapshotForm(forms.ModelForm):
     """
     A snapshot typed in by hand, or a correction of one. Either is a reading nobody has checked against the

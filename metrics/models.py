@@ -672,6 +672,26 @@ def with_followers_as_of(accounts, day, *, name: str = "followers"):
     )
 
 
+def with_followers_nearest(accounts, day, *, until, name: str):
+    """
+    `accounts` annotated with `name` and `<name>_on`: the reported follower count nearest `day` and the day it
+    was captured, looking back first: the latest on or before `day` (`followers_on_or_before`), else the first
+    one after it up to `until`. Both None when the account has neither. Where a period starts, this is the count
+    its growth starts from, so an account first counted within the period still has one.
+    """
+    before = AccountMetrics.objects.followers_on_or_before(day, account=OuterRef("pk"))
+    after = AccountMetrics.objects.followers_between(day, until).filter(account=OuterRef("pk")).order_by("captured_on")
+    return accounts.annotate(
+        **{
+            # A reported count has followers, so each pair of columns comes from one and the same row.
+            name: Coalesce(Subquery(before.values("followers")[:1]), Subquery(after.values("followers")[:1])),
+            f"{name}_on": Coalesce(
+                Subquery(before.values("captured_on")[:1]), Subquery(after.values("captured_on")[:1])
+            ),
+        }
+    )
+
+
 def with_post_count(accounts):
     """`accounts` annotated with `post_count`, without joining posts into the main query (no GROUP BY over it)."""
     counts = Post.objects.filter(account=OuterRef("pk")).order_by().values("account").annotate(n=Count("pk"))

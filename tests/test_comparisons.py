@@ -10,6 +10,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -65,15 +66,24 @@ def params(department, **extra) -> dict:
     return {"department": department.pk, **PERIOD, **extra}
 
 
+def every_platform(client, department, **extra) -> dict:
+    """The rows of the radiology fixture's two platforms (Instagram, X): one platform is ranked at a time."""
+    return {
+        row["handle"]: row
+        for key in ("instagram", "twitter")
+        for row in client.get(API, params(department, platform=key, **extra)).json()["results"]
+    }
+
+
 # --- every figure equals the engagement endpoint ------------------------------------------------------------
 
 
 def test_each_row_equals_the_account_engagement_endpoint_for_the_same_window(bob, radiology, northfield_radiology):
     client = api(bob)
-    answer = client.get(API, params(northfield_radiology)).json()
+    rows = every_platform(client, northfield_radiology)
 
-    assert answer["count"] == len(radiology) == 4
-    for row in answer["results"]:
+    assert len(rows) == len(radiology) == 4
+    for row in rows.values():
         summary = client.get(f"/api/v1/accounts/{row['account']}/engagement/", PERIOD).json()
         for figure in ("posts", "posts_with_metrics", "actions", "impressions", "reach"):
             assert row[figure] == summary[figure], (row["handle"], figure)
@@ -96,17 +106,21 @@ def test_the_page_shows_the_figures_the_api_reports(client, bob, radiology, nort
 
 
 def test_followers_are_as_of_the_day_and_growth_is_over_the_period(bob, radiology, northfield_radiology):
-    rows = {row["handle"]: row for row in api(bob).get(API, params(northfield_radiology)).json()["results"]}
+    rows = every_platform(api(bob), northfield_radiology)
 
     assert rows["alice_rads"]["followers"] == 7100  # the count of 2025 comes after the as-of date
     assert rows["alice_rads"]["followers_counted_on"] == "2024-06-01"
     assert rows["alice_rads"]["follower_growth"] == 100
+    assert (rows["alice_rads"]["follower_growth_from"], rows["alice_rads"]["follower_growth_to"]) == (
+        "2024-01-01",
+        "2024-06-01",
+    )
     assert rows["=evil_formula"]["follower_growth"] is None  # one count, on the first day: nothing counted since
     assert rows["nf_radiology"]["followers"] is None
 
 
 def test_posts_per_week_mix_and_top_post(bob, radiology, northfield_radiology):
-    rows = {row["handle"]: row for row in api(bob).get(API, params(northfield_radiology)).json()["results"]}
+    rows = every_platform(api(bob), northfield_radiology)
     alice = rows["alice_rads"]
 
     assert alice["posts_per_week"] == pytest.approx(3 / (366 / 7))  # 2024 has 366 days
@@ -172,13 +186,14 @@ def test_an_account_without_a_computable_rate_has_no_percentile_and_is_left_out(
 
 
 def test_rows_sort_by_a_column_with_not_computable_values_last(bob, radiology, northfield_radiology):
+    personal_account(northfield_radiology, handle="silent")  # no posts: no rate
     client = api(bob)
 
     descending = client.get(API, params(northfield_radiology, sort="-rate_by_impressions")).json()["results"]
     ascending = client.get(API, params(northfield_radiology, sort="rate_by_impressions")).json()["results"]
 
-    assert [row["handle"] for row in descending] == ["=evil_formula", "alice_rads", "carol_rads", "nf_radiology"]
-    assert [row["handle"] for row in ascending] == ["carol_rads", "alice_rads", "=evil_formula", "nf_radiology"]
+    assert [row["handle"] for row in descending] == ["=evil_formula", "alice_rads", "carol_rads", "silent"]
+    assert [row["handle"] for row in ascending] == ["carol_rads", "alice_rads", "=evil_formula", "silent"]
 
 
 def test_platform_kind_and_search_narrow_the_rows(bob, radiology, northfield_radiology):
@@ -231,7 +246,7 @@ def test_csv_export_has_every_row_with_formulas_neutralised(client, bob, radiolo
     )
     assert response.content.startswith("\ufeff".encode())  # a byte-order mark: Excel then reads UTF-8
     table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [row["handle"] for row in table] == ["'=evil_formula", "alice_rads", "carol_rads", "nf_radiology"]
+    assert [row["handle"] for row in table] == ["'=evil_formula", "alice_rads", "carol_rads"]  # Instagram's
     alice = table[1]
     assert (alice["actions"], alice["impressions"], alice["mean_rate_by_reach"]) == (
         "342",
@@ -239,7 +254,11 @@ def test_csv_export_has_every_row_with_formulas_neutralised(client, bob, radiolo
         "0.03333333333333333",
     )
     assert alice["pooled_rate_by_followers"] == str(342 / 14000)
-    assert table[3]["mean_rate_by_impressions"] == ""  # not computable is blank, never 0
+    assert alice["follower_growth_from"] == "2024-01-01"
+    on_x = client.get(reverse("compare-export", args=["csv"]), params(northfield_radiology, platform="twitter"))
+    department = next(csv.DictReader(io.StringIO(on_x.content.decode("utf-8-sig"))))
+    assert department["handle"] == "nf_radiology"
+    assert department["mean_rate_by_impressions"] == ""  # not computable is blank, never 0
 
 
 def test_xlsx_export_matches_the_csv(client, bob, radiology, northfield_radiology):
@@ -287,8 +306,10 @@ def test_the_page_draws_the_rate_distribution_and_followers_over_time(client, bo
 
 # Session, user, roles (2), choices (2), accounts, posts with metrics, top posts, followers over time.
 PAGE_QUERIES = 10
+# The table's pages also find the platform to rank (the most common among the chosen accounts).
+RANKED_QUERIES = PAGE_QUERIES + 1
 # The page's form lists the platforms.
-PAGE_QUERIES_WITH_FORM = PAGE_QUERIES + 1
+PAGE_QUERIES_WITH_FORM = RANKED_QUERIES + 1
 API_QUERIES = PAGE_QUERIES - 1  # no follower history
 
 
@@ -296,7 +317,7 @@ API_QUERIES = PAGE_QUERIES - 1  # no follower history
     ("path", "queries"),
     [
         (COMPARE, PAGE_QUERIES_WITH_FORM),
-        (reverse("compare-export", args=["csv"]), API_QUERIES),
+        (reverse("compare-export", args=["csv"]), API_QUERIES + 1),
         (reverse("compare-heatmap"), PAGE_QUERIES),
         (reverse("compare-what-works"), PAGE_QUERIES),
         (reverse("compare-series"), PAGE_QUERIES),
@@ -319,7 +340,8 @@ def test_page_query_count_does_not_grow_with_accounts(
 def test_api_query_count_does_not_grow_with_accounts(bob, northfield_radiology, django_assert_num_queries, endpoint):
     peers(northfield_radiology, 3, prefix="first")
     client = api(bob)
-    queries = API_QUERIES - 2  # authenticated by force: no session, no user query
+    # Authenticated by force: no session, no user query; the table finds the platform it ranks.
+    queries = API_QUERIES - 2 + (endpoint == "")
     with django_assert_num_queries(queries):
         assert client.get(f"{API}{endpoint}", {**PERIOD, "hashtag": "MSKMonday"}).status_code == 200
 
@@ -327,3 +349,61 @@ def test_api_query_count_does_not_grow_with_accounts(bob, northfield_radiology, 
     client = api(bob)
     with django_assert_num_queries(queries):
         assert client.get(f"{API}{endpoint}", {**PERIOD, "hashtag": "MSKMonday"}).status_code == 200
+
+
+# --- like with like: one platform at a time ----------------------------------------------------------------------
+
+
+def test_ranks_are_within_the_most_common_platform_unless_another_is_asked_for(client, bob, northfield_radiology):
+    instagram = peers(northfield_radiology, 6, prefix="insta")
+    for n in range(5):
+        personal_account(northfield_radiology, handle=f"tube_{n}", key="youtube", rates=(0.5 + n / 100,))
+    api_client = api(bob)
+
+    answer = api_client.get(API, params(northfield_radiology)).json()
+    assert answer["platform"] == {"key": "instagram", "name": "Instagram", "chosen": False}
+    assert {row["handle"] for row in answer["results"]} == {account.handle for account in instagram}
+    # The YouTube accounts' far higher rates rank nobody down: the lowest Instagram peer is still above 0.
+    ranks = sorted(row["percentiles"]["rate_by_impressions"] for row in answer["results"])
+    assert ranks == pytest.approx([100 * (n + 0.5) / 6 for n in range(6)])
+
+    youtube = api_client.get(API, params(northfield_radiology, platform="youtube")).json()
+    assert youtube["platform"] == {"key": "youtube", "name": "YouTube", "chosen": True}
+    assert youtube["accounts_in_set"] == 5
+
+    client.force_login(bob)
+    html = " ".join(client.get(COMPARE, params(northfield_radiology)).content.decode().split())
+    assert "Accounts on Instagram" in html
+    assert "Instagram is the most common platform among the chosen accounts" in html
+
+
+def test_growth_starts_from_the_first_count_within_the_period_when_none_came_before(client, bob, northfield_radiology):
+    late = personal_account(northfield_radiology, handle="late_starter", followers=())
+    AccountMetricsFactory(account=late, captured_on=dt.date(2024, 2, 1), followers=900)
+    AccountMetricsFactory(account=late, captured_on=dt.date(2024, 7, 1), followers=1000)
+    on_time = personal_account(northfield_radiology, handle="on_time", followers=(800, 1000))
+    AccountMetricsFactory(account=on_time, captured_on=dt.date(2023, 12, 1), followers=700)
+
+    rows = {row["handle"]: row for row in api(bob).get(API, params(northfield_radiology)).json()["results"]}
+
+    assert (rows["late_starter"]["follower_growth"], rows["late_starter"]["follower_growth_from"]) == (
+        100,
+        "2024-02-01",
+    )
+    # A count on the first day or before it comes first: the nearest on the left.
+    assert (rows["on_time"]["follower_growth"], rows["on_time"]["follower_growth_from"]) == (200, "2024-01-01")
+    client.force_login(bob)
+    html = client.get(COMPARE, params(northfield_radiology)).content.decode()
+    assert "since 1 Feb 2024" in html
+
+
+def test_the_default_period_gives_every_account_counted_in_it_a_growth(bob, northfield_radiology):
+    # Counted monthly from some weeks after the default period (a year to today) started: never before it.
+    account = personal_account(northfield_radiology, handle="monthly", followers=())
+    today = timezone.localdate()
+    for months in range(1, 6):
+        AccountMetricsFactory(account=account, captured_on=today - dt.timedelta(days=30 * months), followers=months)
+
+    row = api(bob).get(API, {"department": northfield_radiology.pk}).json()["results"][0]
+
+    assert row["follower_growth"] == 1 - 5

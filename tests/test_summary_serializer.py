@@ -77,6 +77,8 @@ def test_a_comparison_row_has_the_summary_among_its_columns_in_the_tables_order(
         "followers",
         "followers_counted_on",
         "follower_growth",
+        "follower_growth_from",
+        "follower_growth_to",
         "posts",
         "posts_per_week",
         *SUMMARY[1:],

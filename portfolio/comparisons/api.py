@@ -20,6 +20,7 @@ from portfolio.comparisons.selection import (
     ContentSelectionSerializer,
     SelectionSerializer,
     SeriesSelectionSerializer,
+    one_platform,
 )
 from portfolio.comparisons.series import series
 
@@ -72,6 +73,11 @@ class RowSerializer(SummarySerializer):
     followers = serializers.IntegerField(allow_null=True, help_text="Latest count on or before as_of.")
     followers_counted_on = serializers.DateField(allow_null=True)
     follower_growth = serializers.IntegerField(allow_null=True, help_text="In the period; null if not computable.")
+    follower_growth_from = serializers.DateField(
+        allow_null=True,
+        help_text="The day of the count growth starts from: the last on or before the start, else the first after.",
+    )
+    follower_growth_to = serializers.DateField(allow_null=True, help_text="The day of the count growth ends with.")
     posts_per_week = serializers.FloatField()
     career_categories = serializers.DictField(child=serializers.IntegerField(), help_text="Posts per category.")
     content_types = serializers.DictField(child=serializers.IntegerField(), help_text="Posts per content type.")
@@ -92,7 +98,19 @@ class RowSerializer(SummarySerializer):
         return {name: fields[name] for name in order}
 
 
+class RankedPlatformSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    chosen = serializers.BooleanField(
+        help_text="False when no platform was asked for: the most common among the chosen places' accounts."
+    )
+
+
 class ComparisonSerializer(WindowSerializer):
+    platform = RankedPlatformSerializer(
+        allow_null=True,
+        help_text="The platform ranked: rows and percentiles are of its accounts only (null: no account at all).",
+    )
     accounts_in_set = serializers.IntegerField(help_text="Accounts the percentiles are computed among.")
     accounts_in_aggregates_only = serializers.IntegerField(help_text="Of those, accounts you may not read.")
     percentile_peers = serializers.DictField(
@@ -194,6 +212,8 @@ def _row(row: rows.ComparisonRow, *, percentiles: bool) -> dict:
         "followers": row.followers,
         "followers_counted_on": row.followers_on,
         "follower_growth": row.growth,
+        "follower_growth_from": row.followers_at_start_on,
+        "follower_growth_to": row.followers_at_end_on,
         "posts_per_week": row.posts_per_week,
         **SummarySerializer.from_summary(row.summary),
         "career_categories": row.categories,
@@ -239,8 +259,9 @@ class CompareView(ComparisonView):
     @extend_schema(parameters=[SelectionSerializer, PageParameters], responses=ComparisonSerializer)
     def get(self, request):
         """One row per account of the chosen places that you may read, sorted and paginated; percentiles within
-        the set of the chosen places in your institutions."""
-        selection = self.selection(request)
+        the set of the chosen places in your institutions. Accounts of one platform at a time: `platform`, else
+        the most common among the chosen places' accounts, named in the answer's `platform`."""
+        selection = one_platform(self.selection(request))
         paging = PageParameters(data=request.query_params)
         paging.is_valid(raise_exception=True)
         table = rows.compare(rows.load(selection))
@@ -249,8 +270,10 @@ class CompareView(ComparisonView):
             page = paginator.page(paging.validated_data.get("page", 1))
         except EmptyPage:
             raise NotFound("No such page.") from None
+        ranked = selection.platform
         data = {
             **_window(selection),
+            "platform": ranked and {"key": ranked.key, "name": ranked.name, "chosen": selection.chose_platform},
             "accounts_in_set": len(table.peers),
             "accounts_in_aggregates_only": table.hidden,
             "percentile_peers": table.percentile_peers if table.percentiles_shown else None,

@@ -24,6 +24,7 @@ COLUMNS: list[tuple[str, Callable[[ComparisonRow], object]]] = [
     ("followers", lambda row: row.followers),
     ("followers_counted_on", lambda row: row.followers_on),
     ("follower_growth", lambda row: row.growth),
+    ("follower_growth_from", lambda row: row.followers_at_start_on),
     ("posts", lambda row: row.posts),
     ("posts_per_week", lambda row: round(row.posts_per_week, 4)),
     ("posts_with_metrics", lambda row: row.summary.posts_with_metrics),

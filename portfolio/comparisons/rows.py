@@ -12,8 +12,6 @@ the same period and as-of date.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import reduce
-from operator import or_
 
 import numpy as np
 from django.conf import settings
@@ -23,7 +21,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Appointment, SocialAccount
 from accounts.vocabulary import ContentType
 from metrics import engagement
-from metrics.models import AccountMetrics, Post, with_followers_as_of
+from metrics.models import AccountMetrics, Post, with_followers_as_of, with_followers_nearest
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
 from portfolio.comparisons.selection import Selection, aggregate_is_shown
@@ -89,8 +87,9 @@ class ComparisonRow:
     @property
     def growth(self) -> int | None:
         """
-        Followers gained in the period: the latest count by its end (or the as-of day) minus the latest count by
-        its first day. None when either is missing, or when both are the same count: nothing was counted since.
+        Followers gained in the period: the latest count by its end (or the as-of day) minus the count nearest
+        its first day (the latest on or before it, else the first within the period; `followers_at_start_on`
+        says which day). None when either is missing, or when both are the same count: nothing was counted since.
         """
         if self.followers_at_start is None or self.followers_at_end is None:
             return None
@@ -229,15 +228,13 @@ def load(selection: Selection, *, hashtag: str = "") -> Loaded:
         f"in_{n}": ExpressionWrapper(place.accounts_q(), output_field=BooleanField())
         for n, place in enumerate(selection.places)
     }
-    accounts = selection.filter_accounts(
-        SocialAccount.objects.filter(reduce(or_, (p.accounts_q() for p in selection.places)))
+    accounts = with_followers_as_of(selection.accounts(), selection.as_of)
+    # Growth starts from the count nearest the period's start, so that an account first counted within the
+    # period still has a growth; it ends with the latest count by the end (or the as-of day).
+    accounts = with_followers_nearest(
+        accounts, selection.start, until=selection.metrics_until, name="followers_at_start"
     )
-    for name, day in (
-        ("followers", selection.as_of),
-        ("followers_at_start", selection.start),
-        ("followers_at_end", selection.metrics_until),
-    ):
-        accounts = with_followers_as_of(accounts, day, name=name)
+    accounts = with_followers_as_of(accounts, selection.metrics_until, name="followers_at_end")
     accounts = (
         accounts.annotate(
             visible=ExpressionWrapper(selection.visible_q, output_field=BooleanField()),

@@ -17,11 +17,12 @@ Who may choose what (the privacy of peers):
   numbers cannot be read off an "aggregate".
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import or_
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -137,6 +138,8 @@ class Selection:
     hashtag: str = ""
     denominator: str = "impressions"
     chose_places: bool = field(default=True)
+    # False when no platform was asked for and `one_platform` chose the most common one.
+    chose_platform: bool = field(default=True)
 
     @property
     def home_places(self) -> tuple[Place, ...]:
@@ -150,6 +153,12 @@ class Selection:
     def metrics_until(self) -> date:
         """The last day whose follower count counts for growth: the period's end, or the as-of date if earlier."""
         return min(self.end, self.as_of)
+
+    def accounts(self):
+        """The accounts of the chosen places, of the chosen platform and kinds."""
+        if not self.places:
+            return SocialAccount.objects.none()
+        return self.filter_accounts(SocialAccount.objects.filter(reduce(or_, (p.accounts_q() for p in self.places))))
 
     def filter_accounts(self, accounts):
         """`accounts` narrowed to the chosen platform and kinds."""
@@ -176,6 +185,24 @@ class Selection:
             "as_of": self.as_of.isoformat(),
         }
         return {key: value for key, value in query.items() if value not in ("", [])}
+
+
+def one_platform(selection: Selection) -> Selection:
+    """
+    The selection narrowed to one platform, the one its ranks and percentiles are within: a rate on X, on
+    Instagram and on YouTube counts different things, so accounts are ranked against accounts of their own
+    platform only. The chosen platform, else the most common among the chosen places' accounts (most accounts,
+    then by name; `chose_platform` False). Unchanged when the places hold no account. One query.
+    """
+    if selection.platform is not None:
+        return selection
+    most_common = (
+        selection.accounts().order_by().values("platform").annotate(n=Count("pk")).order_by("-n", "platform__name")
+    )
+    platform = Platform.objects.filter(pk=Subquery(most_common.values("platform")[:1])).first()
+    if platform is None:
+        return selection
+    return replace(selection, platform=platform, chose_platform=False)
 
 
 class IdListField(serializers.ListField):

@@ -18,6 +18,7 @@ from portfolio.comparisons.selection import (
     ContentSelectionSerializer,
     SelectionSerializer,
     SeriesSelectionSerializer,
+    one_platform,
 )
 from portfolio.comparisons.series import series
 from portfolio.lib.percentiles import MIN_PEERS
@@ -99,6 +100,7 @@ def comparison(request):
     """One row per account of the chosen places, with percentiles, roll-ups and two charts."""
 
     def build(selection):
+        selection = one_platform(selection)
         loaded = rows.load(selection)
         table = rows.compare(loaded)
         page = Paginator(table.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
@@ -109,6 +111,7 @@ def comparison(request):
         rate_chart, rate_bins = figures.rate_distribution(distributed)
         followers_chart, followers_legend = figures.followers_over_time(lines)
         return {
+            "selection": selection,
             "table": table,
             "page": page,
             "page_rows": list(page),
@@ -143,7 +146,7 @@ def export(request, fmt: str):
     parameters = SelectionSerializer(data=request.GET, context={"user": request.user})
     if not parameters.is_valid():
         return HttpResponse(str(parameters.errors), status=400, content_type="text/plain; charset=utf-8")
-    selection = parameters.selection
+    selection = one_platform(parameters.selection)
     table = rows.compare(rows.load(selection))
     name = f"comparison-{selection.start}-{selection.end}-as-of-{selection.as_of}"
     if fmt == "csv":

@@ -56,13 +56,23 @@ NOT_PAGES = {
     "dossiers:version-download": "a PDF, HTML or JSON download of a version",
     "dossiers:download": "a PDF, HTML or JSON download of the live dossier",
     "share-download": "a PDF or HTML download through a reviewer's link",
+    "records:snapshot-verify": "a form action (POST) of the post page",
 }
 
 
-def site_pages(*, alice, dossier, version, link, activity) -> list[Page]:
+def site_pages(*, alice, dossier, version, link, activity, account, post, snapshot) -> list[Page]:
     """Every page of the site outside the admin and the API, as its users open it."""
     pk = dossier.pk
     return [
+        Page("records:posts", "alice", reverse("records:posts")),
+        Page("records:posts", "nora", reverse("records:posts")),
+        Page("records:post", "alice", reverse("records:post", args=[post.pk])),
+        Page("records:post-edit", "alice", reverse("records:post-edit", args=[post.pk])),
+        Page("records:snapshot-add", "alice", reverse("records:snapshot-add", args=[post.pk])),
+        Page("records:snapshot-edit", "alice", reverse("records:snapshot-edit", args=[snapshot.pk])),
+        Page("records:accounts", "alice", reverse("records:accounts")),
+        Page("records:account-add", "alice", reverse("records:account-add")),
+        Page("records:account-edit", "alice", reverse("records:account-edit", args=[account.pk])),
         Page("home", None, reverse("home")),
         Page("home", "alice", reverse("home")),
         Page("methods", None, reverse("methods")),
@@ -141,9 +151,9 @@ def site_addresses() -> set[str]:
 
 
 def test_every_address_of_the_site_is_a_checked_page_or_says_why_not():
-    checked = {
-        page.name for page in site_pages(alice=_Any(), dossier=_Any(), version=_Any(), link=_Any(), activity=_Any())
-    }
+    anything = _Any()
+    names = ("alice", "dossier", "version", "link", "activity", "account", "post", "snapshot")
+    checked = {page.name for page in site_pages(**dict.fromkeys(names, anything))}
     addresses = site_addresses()
 
     assert addresses - checked - NOT_PAGES.keys() == set(), "add the new page to PAGES, or to NOT_PAGES with why"
@@ -159,14 +169,23 @@ class _Any:
 
 
 @pytest.fixture
-def site(alice, alice_instagram, bob, nora, root, dossier, version):
+def site(alice, alice_instagram, bob, nora, root, dossier, version, worked_post):
     """Alice's dossier with a frozen version, an activity, an audience snapshot and a reviewer's link."""
     AudienceSnapshotFactory(account=alice_instagram, captured_on=dt.date(2025, 6, 1))
     link = ShareLink.objects.create(
         version=version, recipient="Prof. Ana Silva", expires_at=timezone.now() + dt.timedelta(days=30)
     )
     activity = ActivityFactory(faculty=alice.faculty)
-    return {"alice": alice, "dossier": dossier, "version": version, "link": link, "activity": activity}
+    return {
+        "alice": alice,
+        "dossier": dossier,
+        "version": version,
+        "link": link,
+        "activity": activity,
+        "account": alice_instagram,
+        "post": worked_post,
+        "snapshot": worked_post.snapshots.get(),
+    }
 
 
 def signed_in_context(browser, live_server, username: str | None):

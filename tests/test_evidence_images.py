@@ -132,7 +132,7 @@ def test_gps_and_the_camera_owner_are_flagged_as_found_and_removed():
 
 
 def test_overlay_text_rules_flag_identifiers_and_pass_teaching_labels():
-    flags = text_flags("SMITH^JOHN  045Y M\nMRN: 00482913\nDOB: 03/14/1961\nAcc# A2391044\nSt Mary Hospital")
+    flags = text_flags("SMITH^JOHN  045Y M\nMRN: 00482913\nD.0.B. 03/14/1961\nAcc# A2391044\nSt Mary Hospital")
     assert {(flag.kind, flag.severity) for flag in flags} >= {
         ("patient_name", "identifying"),
         ("record_number", "identifying"),
@@ -354,3 +354,19 @@ def test_the_versions_page_lists_each_evidence_item_with_its_hash(dossier, alice
         assert sha256 in page
     assert len(kept.hashes()) == 4
     assert hashlib.sha256(image.content).hexdigest() == kept.image_sha256
+
+
+# --- the corpus -------------------------------------------------------------------------------------------------------
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_the_image_corpus_meets_its_recall_and_false_alarm_targets():
+    from portfolio.privacy.corpus_images import measure
+
+    result = measure()
+
+    assert (result.identifying, result.safe) == (15, 15)
+    assert result.recall >= 0.95, result.missed
+    assert result.false_alarm_rate <= 0.05, result.alarmed
+    assert result.metadata_found >= 4

@@ -17,6 +17,21 @@ def image_help() -> str:
     )
 
 
+def read_checked_upload(upload) -> bytes:
+    """
+    The uploaded file's bytes once its size (before reading it into memory), type and dimensions (from its header)
+    are acceptable; raises forms.ValidationError with `ImageRefused`'s message otherwise. The page, the API and
+    the admin all read uploads here.
+    """
+    try:
+        check_file_size(upload.size)
+        content = upload.read()
+        open_image(content)
+    except ImageRefused as refused:
+        raise forms.ValidationError(str(refused), code="image_refused") from refused
+    return content
+
+
 class EvidenceForm(forms.Form):
     image = forms.FileField(
         label="Screenshot of the post as it appeared",
@@ -45,13 +60,7 @@ class EvidenceForm(forms.Form):
         image = self.cleaned_data.get("image")
         if not image:
             return image
-        try:
-            # The size before reading the file into memory, then its type and dimensions from its header.
-            check_file_size(image.size)
-            self.upload = image.read()
-            open_image(self.upload)
-        except ImageRefused as refused:
-            raise forms.ValidationError(str(refused), code="image_refused") from refused
+        self.upload = read_checked_upload(image)
         return image
 
     def clean(self):

@@ -98,7 +98,8 @@ OVERLAY_PATTERNS: tuple[tuple[str, str, str, re.Pattern], ...] = (
         "date_of_birth",
         IDENTIFYING,
         "A date of birth in the overlay identifies a patient.",
-        re.compile(r"\b(?:D\.?O\.?B|Date of birth|Birth\s?date|Born)\b\.?\s*[:.]?\s*\S+", re.IGNORECASE),
+        # OCR reads the O of "D.O.B." as a zero as often as not.
+        re.compile(r"\b(?:D\.?[O0]\.?B|Date of birth|Birth\s?date|Born)\b\.?\s*[:.]?\s*\S+", re.IGNORECASE),
     ),
     (
         "record_number",

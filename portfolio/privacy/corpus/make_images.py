@@ -43,7 +43,12 @@ IDENTIFIERS = (
     ("D.O.B. {dob}",),
     ("MRN {n8}",),
 )
-INSTITUTIONS = ("St Mary Hospital", "Northfield General Hospital", "Lakeside Medical Center", "Riverside Imaging Center")
+INSTITUTIONS = (
+    "St Mary Hospital",
+    "Northfield General Hospital",
+    "Lakeside Medical Center",
+    "Riverside Imaging Center",
+)
 SAFE_TEXT = (
     ("W: 400 L: 40",),
     ("WL 40 WW 400",),
@@ -65,9 +70,7 @@ def radiograph(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     width, height = size
     image = Image.new("L", size, rng.randint(0, 18))
     draw = ImageDraw.Draw(image)
-    draw.ellipse(
-        (width * 0.15, height * 0.12, width * 0.85, height * 0.9), fill=rng.randint(70, 100)
-    )
+    draw.ellipse((width * 0.15, height * 0.12, width * 0.85, height * 0.9), fill=rng.randint(70, 100))
     for _ in range(rng.randint(2, 5)):
         x, y = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
         rx, ry = rng.uniform(0.04, 0.14) * width, rng.uniform(0.04, 0.2) * height
@@ -119,7 +122,7 @@ def make(rng: random.Random, index: int, identifying: bool) -> tuple[str, bytes,
     safe_marks(draw, rng, size, font, colour)
     corners = ["top-left", "top-right", "bottom-left", "bottom-right"]
     rng.shuffle(corners)
-    texts = [line for line in rng.choice(SAFE_TEXT)]
+    texts = list(rng.choice(SAFE_TEXT))
     overlay(draw, texts, corners[0], size, font, colour)
     identifiers = []
     if identifying:

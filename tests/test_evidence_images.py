@@ -370,3 +370,39 @@ def test_the_image_corpus_meets_its_recall_and_false_alarm_targets():
     assert result.recall >= 0.95, result.missed
     assert result.false_alarm_rate <= 0.05, result.alarmed
     assert result.metadata_found >= 4
+
+
+# --- admin ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_institution_admin_uploads_evidence_in_the_admin_and_sees_only_her_institutions_highlights(
+    client, nora, charlie, dossier, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    highlight = highlight_of(dossier)
+    add = reverse("admin:dossiers_highlightevidence_add")
+    client.force_login(nora)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            add,
+            {
+                "highlight": highlight.pk,
+                "url": "https://web.archive.org/web/2025/x",
+                "upload": upload(
+                    "shot.jpg", picture_bytes(image_format="JPEG", mode="RGB", exif=exif_with_gps_and_owner())
+                ),
+            },
+        )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    evidence = HighlightEvidence.objects.get()
+    assert evidence.uploaded_by == nora
+    assert {flag["kind"] for flag in evidence.metadata_flags} >= {"gps", "owner"}
+    assert evidence.ocr_flags == []
+    # Charlie, an admin at another institution, is not offered Alice's highlight.
+    client.force_login(charlie)
+    refused = client.post(add, {"highlight": highlight.pk, "url": "https://example.org/x"})
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()

@@ -230,6 +230,7 @@ class HighlightEvidenceForm(forms.ModelForm):
     """The screenshot goes through `evidence.attach_evidence`, as on the highlights tab and in the API."""
 
     upload = forms.FileField(label="Screenshot", required=False, help_text=image_help())
+    url = forms.URLField(label="Public link", required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = HighlightEvidence

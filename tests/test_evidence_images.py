@@ -406,3 +406,18 @@ def test_an_institution_admin_uploads_evidence_in_the_admin_and_sees_only_her_in
     refused = client.post(add, {"highlight": highlight.pk, "url": "https://example.org/x"})
     assert refused.status_code == 200
     assert "Select a valid choice" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_without_tesseract_the_record_names_the_missing_package_and_does_not_block(
+    dossier, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("portfolio.privacy.images.shutil.which", lambda name: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = attach_evidence(highlight=highlight_of(dossier), user=alice, url="", upload=picture_bytes())
+
+    evidence.refresh_from_db()
+    assert "tesseract-ocr" in evidence.ocr_error
+    assert not evidence.ocr_pending
+    assert [(flag.kind, flag.severity) for flag in evidence.flags()] == [("not_read", "review")]
+    assert freeze(dossier=dossier, user=alice).number == 1

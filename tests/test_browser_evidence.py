@@ -116,6 +116,9 @@ def test_a_screenshot_with_a_burned_in_mrn_is_flagged_and_blocks_freezing_until_
     thumbnail = page.get_by_role("img", name=re.compile("Screenshot of the post as it appeared"))
     assert thumbnail.is_visible()
     assert thumbnail.evaluate("image => image.naturalWidth") > 0
+    page.locator(".dossier-highlight").first.screenshot(path=artifacts / "evidence-document-1280.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(".dossier-highlight").first.screenshot(path=artifacts / "evidence-document-390.png")
     pdf_path = artifacts / "evidence-v1.pdf"
     pdf_path.write_bytes(bytes(version.pdf))
     if shutil.which("pdftoppm"):

@@ -234,6 +234,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Uploaded images (screenshots of highlighted posts): the largest file and side accepted (`portfolio/lib/images.py`).
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5_000_000)
+IMAGE_MAX_SIDE = env_int("IMAGE_MAX_SIDE", 4000)
 # The cache every worker shares: the API's throttles count in it. In the database by default (the table is made by
 # `manage.py createcachetable`, which `make run` and `make serve` run), in Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")

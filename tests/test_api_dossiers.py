@@ -59,6 +59,7 @@ def test_faculty_member_creates_a_dossier_with_accounts_highlights_and_activitie
             "privacy_flags": [],
             "privacy_acknowledged": False,
             "privacy_acknowledged_at": None,
+            "evidence": None,
         }
     ]
 

@@ -18,12 +18,15 @@ from accounts.access import access_for
 from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, has_admin_access, visible_rows
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import ACTION_FIELDS
+from portfolio.dossiers.evidence import attach_evidence
+from portfolio.dossiers.evidence_forms import image_help, read_checked_upload
 from portfolio.dossiers.models import (
     Activity,
     Benchmark,
     Dossier,
     DossierVersion,
     Highlight,
+    HighlightEvidence,
     ScoringProfile,
     ShareAccess,
     ShareLink,
@@ -221,3 +224,56 @@ class ShareAccessAdmin(ReadOnlyAdmin):
         # ShareAccess has no scoping of its own: it belongs where its link does.
         links = visible_rows(self.admin_site, ShareLink, request)
         return ShareAccess.objects.filter(link__in=links.values("pk")).select_related("link__version__dossier__faculty")
+
+
+class HighlightEvidenceForm(forms.ModelForm):
+    """The screenshot goes through `evidence.attach_evidence`, as on the highlights tab and in the API."""
+
+    upload = forms.FileField(label="Screenshot", required=False, help_text=image_help())
+    url = forms.URLField(label="Public link", required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = HighlightEvidence
+        fields = ("highlight", "url")
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        return read_checked_upload(upload) if upload else None
+
+
+@admin.register(HighlightEvidence)
+class HighlightEvidenceAdmin(ScopedModelAdmin):
+    form = HighlightEvidenceForm
+    list_display = ("highlight", "image_sha256", "uploaded_at", "ocr_read_at", "privacy_acknowledged_at")
+    search_fields = ("highlight__dossier__title", "highlight__post__external_id", "image_sha256")
+    readonly_fields = (
+        "image_sha256",
+        "content_type",
+        "width",
+        "height",
+        "metadata_flags",
+        "ocr_text",
+        "ocr_flags",
+        "ocr_error",
+        "uploaded_by",
+        "uploaded_at",
+        "privacy_acknowledged_by",
+        "privacy_acknowledged_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("highlight__dossier__faculty", "highlight__post")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "highlight":
+            # Highlights have no admin of their own: they are offered as their dossiers are.
+            kwargs["queryset"] = Highlight.objects.administered_by(request.user).select_related("dossier", "post")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        evidence = attach_evidence(
+            highlight=obj.highlight, user=request.user, url=obj.url, upload=form.cleaned_data.get("upload")
+        )
+        # The admin's log and redirect name the row the workflow saved.
+        obj.pk = evidence.pk
+        obj.refresh_from_db()

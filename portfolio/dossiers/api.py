@@ -5,19 +5,31 @@ activities written in the same body), `activities/`, `dossier-versions/` (read o
 """
 
 from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api_scoping import RolePermission, ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from portfolio.dossiers import exports, serializers, sharing
+from portfolio.dossiers.evidence_forms import EvidenceForm, image_help
 from portfolio.dossiers.freezing import FreezeRefused, freeze
-from portfolio.dossiers.models import Activity, Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
+from portfolio.dossiers.models import (
+    Activity,
+    Dossier,
+    DossierVersion,
+    Highlight,
+    HighlightEvidence,
+    ShareAccess,
+    ShareLink,
+)
 from portfolio.dossiers.version_views import ACCESSES_SHOWN, download_response
+from portfolio.lib.images import ImageRefused
 
 DOWNLOAD_TYPES = {
     "pdf": exports.PDF_TYPE,
@@ -58,7 +70,7 @@ class DossierViewSet(ScopedModelViewSet):
     ordering = ["-updated_at", "-id"]
 
     def base_queryset(self):
-        highlights = Highlight.objects.select_related("post").order_by("position", "pk")
+        highlights = Highlight.objects.select_related("post", "evidence").order_by("position", "pk")
         return self.queryset.prefetch_related(
             "accounts",
             "activities",
@@ -66,6 +78,50 @@ class DossierViewSet(ScopedModelViewSet):
             # The version ids only: the stored documents are large.
             Prefetch("versions", queryset=DossierVersion.objects.only("pk", "dossier_id", "number")),
         )
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "image": {"type": "string", "format": "binary", "description": image_help()},
+                    "url": {"type": "string", "format": "uri"},
+                    "acknowledge": {"type": "boolean", "description": "Acknowledge the screenshot's flags."},
+                },
+            }
+        },
+        responses={200: serializers.EvidenceSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"highlights/(?P<post_id>[0-9]+)/evidence",
+        url_name="highlight-evidence",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def highlight_evidence(self, request, pk=None, post_id=None):
+        """
+        Attach a screenshot of a highlighted post as it appeared and a public link to it (multipart: `image`,
+        `url`), checked and re-encoded like an upload on the highlights tab; `acknowledge=true` acknowledges the
+        screenshot's flags. The post is the highlight's post id.
+        """
+        dossier = self.get_object()
+        highlight = get_object_or_404(dossier.highlight_rows.select_related("post", "evidence"), post_id=post_id)
+        if request.data.get("acknowledge") in ("true", "True", "1", True):
+            evidence = get_object_or_404(HighlightEvidence, highlight=highlight)
+            evidence.acknowledge(request.user)
+            return Response(serializers.EvidenceSerializer(evidence).data)
+        # The form of the highlights tab: one set of checks whichever door the picture comes through.
+        form = EvidenceForm(request.data, request.FILES, highlight=highlight, prefix=None)
+        if form.is_valid():
+            try:
+                evidence = form.save(user=request.user)
+            except ImageRefused as refused:
+                form.add_error("image", str(refused))
+        if form.errors:
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        evidence.refresh_from_db()
+        return Response(serializers.EvidenceSerializer(evidence).data)
 
     @extend_schema(
         request=None,

@@ -31,7 +31,8 @@ The shape (keys of the top-level dict):
                     metrics: {field: count}, actions, rates: {by_impressions, by_reach, by_followers},
                     followers, provenance: {source, source_label, verified, file_name},
                     privacy_flags: [{kind, label, excerpt, start, end}],
-                    privacy_acknowledged: None or {by, by_faculty, at}}]
+                    privacy_acknowledged: None or {by, by_faculty, at},
+                    evidence: None or {url, image_sha256, thumbnail (a data: URI), width, height}}]
     activities    [{id, kind, kind_label, title, organisation, started_on, ended_on, url, description}]
     audience      [{account_id, platform, handle, captured_on, dimensions: {dimension: [{bucket, count, share}]},
                     regions, subregions, income_groups, income_classification, low_and_middle_income_share}]
@@ -67,6 +68,7 @@ from metrics import engagement
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
 from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import flag_groups, integrity, scoring
+from portfolio.dossiers.evidence import evidence_entry
 from portfolio.dossiers.models import Benchmark, Dossier
 from portfolio.dossiers.peers import peer_values, percentile_rows
 from portfolio.dossiers.tables import tables
@@ -258,7 +260,9 @@ def _composite(profile, counts: dict[str, int | None]) -> dict | None:
 
 
 def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
-    highlights = list(dossier.highlight_rows.select_related("privacy_acknowledged_by").order_by("position", "pk"))
+    highlights = list(
+        dossier.highlight_rows.select_related("privacy_acknowledged_by", "evidence").order_by("position", "pk")
+    )
     posts = (
         Post.objects.filter(pk__in=[highlight.post_id for highlight in highlights])
         .select_related("account__platform")
@@ -314,6 +318,8 @@ def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
                 "privacy_flags": [_jsonable(asdict(flag)) for flag in privacy.caption_flags(post.caption)]
                 if privacy
                 else [],
+                # The screenshot (as a thumbnail inside the document) and public link the faculty member attached.
+                "evidence": evidence_entry(highlight),
                 "privacy_acknowledged": None
                 if highlight.privacy_acknowledged_at is None
                 else {

@@ -11,7 +11,9 @@ imports, corrections or new scoring weights change the live dossier only.
 
 A dossier is not frozen while a highlighted post's caption carries a privacy flag that has been neither
 fixed (the caption no longer trips the check) nor acknowledged by a person: a frozen version can no longer
-be corrected, and a caption that identifies a patient must not be handed to a committee unseen.
+be corrected, and a caption that identifies a patient must not be handed to a committee unseen. The same holds
+for a highlighted post's screenshot (`refuse_unresolved_evidence`); a version keeps its own copy of each
+highlighted post's evidence, hashed (`evidence.keep_evidence`).
 """
 
 import hashlib
@@ -26,6 +28,7 @@ from metrics.db import in_batches
 from metrics.history import record_creations
 from portfolio.dossiers import integrity
 from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.evidence import keep_evidence, unresolved_evidence
 from portfolio.dossiers.exports import pdf_bytes, version_footer
 from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
 from portfolio.dossiers.render import render_dossier_html
@@ -57,6 +60,38 @@ class FreezeRefused(Exception):
             "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "
             f"then freeze again ({posts})."
         )
+
+
+class EvidenceRefused(FreezeRefused):
+    """A highlighted post's screenshot shows a likely patient identifier that nobody acknowledged."""
+
+    is_about_images = True
+
+    def __init__(self, unresolved):
+        self.unresolved = unresolved
+        posts = "; ".join(
+            f"post {item.highlight.post.external_id}: "
+            + ", ".join(f'{flag.reason} ("{flag.excerpt}")' for flag in item.flags)
+            for item in unresolved
+        )
+        Exception.__init__(
+            self,
+            "A highlighted post's screenshot may identify a patient. Replace the picture or acknowledge the flag, "
+            f"then freeze again ({posts}).",
+        )
+
+
+def refuse_unresolved_evidence(dossier: Dossier) -> None:
+    """
+    The evidence step of freezing: raises EvidenceRefused while a screenshot of a highlighted post shows an
+    identifying text (a name, a date of birth, a record number) that was neither replaced nor acknowledged.
+    """
+    unresolved = unresolved_evidence(dossier)
+    if unresolved:
+        logger.warning(
+            "Freeze of dossier %s refused: unresolved image flags on %s highlighted posts", dossier.pk, len(unresolved)
+        )
+        raise EvidenceRefused(unresolved)
 
 
 def unresolved_privacy_flags(dossier: Dossier) -> list[UnresolvedFlags]:
@@ -123,6 +158,7 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
                 len(unresolved),
             )
             raise FreezeRefused(unresolved)
+        refuse_unresolved_evidence(dossier)
 
         number = (dossier.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         frozen_at = timezone.now()
@@ -147,6 +183,8 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
             pdf_sha256=sha256_hex(pdf),
             pinned_values=pinned_values(dossier),
         )
+        # The evidence step: the version's own copy of each highlighted post (caption, link, metrics, picture).
+        keep_evidence(version)
     logger.info(
         "Dossier %s frozen as version %s (id %s) by user %s, SHA-256 %s",
         dossier.pk,

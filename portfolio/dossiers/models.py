@@ -491,3 +491,7 @@ class ShareAccess(models.Model):
 
     def __str__(self):
         return f"{self.link} opened {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+# Evidence of highlighted posts (screenshots, links, and the copies frozen versions keep) has its own module.
+from portfolio.dossiers.evidence_models import HighlightEvidence, VersionEvidence  # noqa: E402, F401

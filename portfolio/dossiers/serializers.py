@@ -16,6 +16,7 @@ from portfolio.dossiers.models import (
     Dossier,
     DossierVersion,
     Highlight,
+    HighlightEvidence,
     ScoringProfile,
     ShareAccess,
     ShareLink,
@@ -38,6 +39,53 @@ class PrivacyFlagSerializer(serializers.Serializer):
     excerpt = serializers.CharField(help_text="The text that tripped the check.")
 
 
+class ImageFlagSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["identifying", "combination", "review"])
+    reason = serializers.CharField()
+    excerpt = serializers.CharField(help_text="The text found in the picture or in the file's metadata.")
+    source = serializers.ChoiceField(choices=["ocr", "metadata"])
+    box = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, help_text="[left, top, width, height] in pixels (OCR)."
+    )
+    removed = serializers.BooleanField(help_text="Metadata found in the upload and not kept.")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """A highlight's screenshot and public link, and what the image check found (written as multipart)."""
+
+    flags = serializers.SerializerMethodField()
+    blocks_freezing = serializers.SerializerMethodField()
+    ocr_pending = serializers.BooleanField(read_only=True)
+    privacy_acknowledged = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HighlightEvidence
+        fields = [
+            "url",
+            "image_sha256",
+            "content_type",
+            "width",
+            "height",
+            "uploaded_at",
+            "ocr_pending",
+            "flags",
+            "blocks_freezing",
+            "privacy_acknowledged",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ImageFlagSerializer(many=True))
+    def get_flags(self, evidence) -> list[dict]:
+        return [flag.as_dict() for flag in evidence.flags()]
+
+    def get_blocks_freezing(self, evidence) -> bool:
+        return bool(evidence.unresolved_flags())
+
+    def get_privacy_acknowledged(self, evidence) -> bool:
+        return evidence.privacy_acknowledged_at is not None
+
+
 class AcknowledgedField(serializers.BooleanField):
     """Whether someone acknowledged the highlight's privacy flags (stored as who and when)."""
 
@@ -50,6 +98,8 @@ class HighlightSerializer(serializers.ModelSerializer):
     # refused post (another institution's, or one that does not exist, included) gets the same answer.
     post = serializers.IntegerField(source="post_id", min_value=1, max_value=MAX_ID)
     privacy_flags = serializers.SerializerMethodField()
+    # Read here; written as multipart through `dossiers/{id}/highlights/{post}/evidence/`.
+    evidence = serializers.SerializerMethodField()
     privacy_acknowledged = AcknowledgedField(
         default=False,
         help_text="True once a person has checked the flagged caption and found it identifies no one.",
@@ -65,6 +115,7 @@ class HighlightSerializer(serializers.ModelSerializer):
             "privacy_flags",
             "privacy_acknowledged",
             "privacy_acknowledged_at",
+            "evidence",
         ]
         read_only_fields = ["privacy_acknowledged_at"]
         extra_kwargs = {
@@ -76,6 +127,11 @@ class HighlightSerializer(serializers.ModelSerializer):
                 )
             },
         }
+
+    @extend_schema_field(EvidenceSerializer(allow_null=True))
+    def get_evidence(self, highlight) -> dict | None:
+        evidence = getattr(highlight, "evidence", None)
+        return None if evidence is None else EvidenceSerializer(evidence).data
 
     @extend_schema_field(PrivacyFlagSerializer(many=True))
     def get_privacy_flags(self, highlight) -> list[dict]:

@@ -15,9 +15,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from portfolio.dossiers import exports, sharing
+from portfolio.dossiers.evidence import unresolved_evidence
 from portfolio.dossiers.freezing import FreezeRefused, freeze, unresolved_privacy_flags
 from portfolio.dossiers.frozen_document import frozen_document_response
-from portfolio.dossiers.models import Dossier, DossierVersion, ShareAccess, ShareLink
+from portfolio.dossiers.models import Dossier, DossierVersion, ShareAccess, ShareLink, VersionEvidence
 from portfolio.dossiers.sharing_forms import ShareLinkForm
 from portfolio.dossiers.views import can_change, dossier_for
 
@@ -53,7 +54,11 @@ def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -
         dossier.versions.select_related("frozen_by")
         # The list shows none of the stored documents, which are large.
         .defer("html", "data", "pdf")
-        .prefetch_related(Prefetch("share_links", queryset=links, to_attr="links"))
+        .prefetch_related(
+            Prefetch("share_links", queryset=links, to_attr="links"),
+            # The hashes only: the pictures are served one by one (`version_evidence_image`).
+            Prefetch("evidence", queryset=VersionEvidence.objects.defer("image", "caption"), to_attr="evidence_items"),
+        )
     )
     invalid_form = context.pop("invalid_link_form", None)
     for version in version_list:
@@ -69,6 +74,7 @@ def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -
         "next_number": max((version.number for version in version_list), default=0) + 1,
         "may_change": may_change,
         "unresolved": unresolved_privacy_flags(dossier) if may_change else [],
+        "unresolved_images": unresolved_evidence(dossier) if may_change else [],
         "invalid_link_form": invalid_form,
         **context,
     }
@@ -140,5 +146,20 @@ def version_download(request, pk: int, number: int, file_format: str):
 def download_response(export: exports.Export) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=export.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def version_evidence_image(request, pk: int, number: int, position: int):
+    """The screenshot a version kept of one highlighted post, as it was frozen."""
+    version = version_for(request, pk, number)
+    item = get_object_or_404(
+        VersionEvidence.objects.filter(version=version).exclude(image_sha256=""), position=position
+    )
+    response = HttpResponse(bytes(item.image), content_type=item.image_content_type)
+    extension = "jpg" if item.image_content_type == "image/jpeg" else "png"
+    filename = f"dossier-{pk}-v{number}-post-{position}-{item.image_sha256[:12]}.{extension}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response

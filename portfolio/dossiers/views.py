@@ -13,12 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import log_refused_write
 from portfolio.dossiers import render as dossier_render
 from portfolio.dossiers.content import dossier_data
+from portfolio.dossiers.evidence_forms import EvidenceForm
+from portfolio.dossiers.evidence_models import HighlightEvidence
 from portfolio.dossiers.forms import (
     AddHighlightForm,
     DossierCreateForm,
@@ -27,6 +30,7 @@ from portfolio.dossiers.forms import (
     faculty_choices,
 )
 from portfolio.dossiers.models import Dossier
+from portfolio.lib.images import ImageRefused
 
 CANDIDATES_PER_PAGE = 20
 
@@ -101,9 +105,9 @@ def dossier_highlights(request, pk: int):
     """The highlighted posts (order, note, category, privacy check) and the posts that could be added."""
     dossier = dossier_for(request, pk, change=True)
     highlights = list(
-        dossier.highlight_rows.select_related("post__account__platform", "privacy_acknowledged_by").order_by(
-            "position", "pk"
-        )
+        dossier.highlight_rows.select_related(
+            "post__account__platform", "privacy_acknowledged_by", "evidence__privacy_acknowledged_by"
+        ).order_by("position", "pk")
     )
     forms = [HighlightForm(request.POST or None, highlight=highlight) for highlight in highlights]
     if request.method == "POST":
@@ -125,7 +129,13 @@ def dossier_highlights(request, pk: int):
         "dossier": dossier,
         "tab": "highlights",
         "rows": [
-            {"form": form, "highlight": form.highlight, "privacy": form.highlight.unresolved_privacy_flags()}
+            {
+                "form": form,
+                "highlight": form.highlight,
+                "privacy": form.highlight.unresolved_privacy_flags(),
+                "evidence_form": EvidenceForm(highlight=form.highlight),
+                "evidence": getattr(form.highlight, "evidence", None),
+            }
             for form in forms
         ],
         "page": page,
@@ -168,3 +178,37 @@ def highlight_remove(request, pk: int, highlight_pk: int):
     get_object_or_404(dossier.highlight_rows, pk=highlight_pk).delete()
     messages.success(request, "Post removed from the highlights.")
     return redirect("dossiers:highlights", pk=dossier.pk)
+
+
+@login_required
+@require_POST
+def highlight_evidence(request, pk: int, highlight_pk: int):
+    """Attach a screenshot and a public link to a highlighted post (a new picture is checked afresh)."""
+    dossier = dossier_for(request, pk, change=True)
+    highlight = get_object_or_404(dossier.highlight_rows.select_related("post", "evidence"), pk=highlight_pk)
+    form = EvidenceForm(request.POST, request.FILES, highlight=highlight)
+    if form.is_valid():
+        try:
+            form.save(user=request.user)
+        except ImageRefused as refused:  # damaged past its header: found only when decoded
+            form.add_error("image", str(refused))
+    if form.errors:
+        problems = " ".join(message for field_messages in form.errors.values() for message in field_messages)
+        day = f"{timezone.localdate(highlight.post.published_at):%-d %b %Y}"
+        messages.error(request, f"The evidence of the post of {day} was not saved: {problems}")
+    else:
+        messages.success(request, "Evidence saved. Its picture has been checked: see below.")
+    return redirect(f"{reverse('dossiers:highlights', args=[dossier.pk])}#highlight-{highlight.pk}")
+
+
+@login_required
+@require_POST
+def highlight_evidence_acknowledge(request, pk: int, highlight_pk: int):
+    """The faculty member (or admin) has looked at the screenshot's flags and confirms it identifies no patient."""
+    dossier = dossier_for(request, pk, change=True)
+    evidence = get_object_or_404(
+        HighlightEvidence.objects.filter(highlight__dossier=dossier), highlight_id=highlight_pk
+    )
+    evidence.acknowledge(request.user)
+    messages.success(request, "Screenshot flags acknowledged for this post.")
+    return redirect(f"{reverse('dossiers:highlights', args=[dossier.pk])}#highlight-{highlight_pk}")

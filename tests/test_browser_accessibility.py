@@ -57,6 +57,9 @@ NOT_PAGES = {
     "dossiers:download": "a PDF, HTML or JSON download of the live dossier",
     "share-download": "a PDF or HTML download through a reviewer's link",
     "records:snapshot-verify": "a form action (POST) of the post page",
+    "dossiers:highlight-evidence": "a form action (POST) of the highlights page",
+    "dossiers:highlight-evidence-acknowledge": "a form action (POST) of the highlights page",
+    "dossiers:version-evidence-image": "the screenshot a version kept, an image",
 }
 
 

@@ -12,5 +12,6 @@ def test_the_definitions_name_every_flag_with_its_thresholds_and_what_the_privac
     assert all(label in html for label in integrity.KINDS.values())
     assert "by more than 2% and by more than 1" in html
     assert "rose by 10% or more and by 100 or more" in html
-    assert "Record and accession numbers" in html
+    assert "Record, accession and phone numbers" in html
+    assert "Relative timing" in html or "yesterday" in html
     assert "&quot;47-year-old&quot;" in html

@@ -11,7 +11,10 @@ imports, corrections or new scoring weights change the live dossier only.
 
 A dossier is not frozen while a highlighted post's caption carries a privacy flag that has been neither
 fixed (the caption no longer trips the check) nor acknowledged by a person: a frozen version can no longer
-be corrected, and a caption that identifies a patient must not be handed to a committee unseen.
+be corrected, and a caption that identifies a patient must not be handed to a committee unseen. Flags that are
+only worth a look do not block, unless an institution's privacy policy says they must be acknowledged too; a
+policy's minimum delay between an event and its post blocks whatever was acknowledged (`portfolio.privacy.policy`:
+the policies of every institution where the faculty member holds an appointment, the strictest winning).
 """
 
 import hashlib
@@ -29,7 +32,8 @@ from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.exports import pdf_bytes, version_footer
 from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
 from portfolio.dossiers.render import render_dossier_html
-from portfolio.privacy.rules import PrivacyFlag
+from portfolio.privacy.policy import Policy, policy_for_faculty
+from portfolio.privacy.rules import PrivacyFlag, event_days_before_post
 
 logger = logging.getLogger(__name__)
 # Enough of a version's SHA-256 to find it in the log; the whole hash is on its pages.
@@ -44,27 +48,67 @@ class UnresolvedFlags:
     flags: list[PrivacyFlag]
 
 
+@dataclass(frozen=True)
+class PolicyBreach:
+    """A highlighted post that an institution's privacy policy refuses, whatever was acknowledged."""
+
+    highlight: Highlight
+    rule: str  # the policy's rule in words, naming the institution that set it
+    detail: str
+
+
 class FreezeRefused(Exception):
-    """The dossier cannot be frozen yet; `unresolved` says which highlighted posts and why."""
+    """The dossier cannot be frozen yet; `unresolved` and `breaches` say which highlighted posts and why."""
 
-    def __init__(self, unresolved: list[UnresolvedFlags]):
+    def __init__(self, unresolved: list[UnresolvedFlags], breaches: list[PolicyBreach] = ()):
         self.unresolved = unresolved
-        posts = "; ".join(
-            f"post {item.highlight.post.external_id}: " + ", ".join(flag.label for flag in item.flags)
-            for item in unresolved
-        )
-        super().__init__(
-            "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "
-            f"then freeze again ({posts})."
-        )
+        self.breaches = list(breaches)
+        reasons = []
+        if unresolved:
+            posts = "; ".join(
+                f"post {item.highlight.post.external_id}: " + ", ".join(flag.reason for flag in item.flags)
+                for item in unresolved
+            )
+            reasons.append(
+                "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "
+                f"then freeze again ({posts})."
+            )
+        reasons += [f"{breach.rule}: {breach.detail}" for breach in self.breaches]
+        super().__init__(" ".join(reasons))
 
 
-def unresolved_privacy_flags(dossier: Dossier) -> list[UnresolvedFlags]:
-    """Highlighted posts, in dossier order, whose caption is flagged and whose flag nobody acknowledged."""
-    return [
-        UnresolvedFlags(highlight=highlight, flags=highlight.unresolved_privacy_flags())
-        for highlight in dossier.highlights_with_unresolved_privacy()
-    ]
+def unresolved_privacy_flags(dossier: Dossier, policy: Policy | None = None) -> list[UnresolvedFlags]:
+    """
+    Highlighted posts, in dossier order, whose caption has a flag that blocks freezing under `policy` (the
+    faculty member's institutions' by default) and that nobody acknowledged.
+    """
+    policy = policy or policy_for_faculty(dossier.faculty)
+    unresolved = []
+    for highlight in dossier.highlights_with_unresolved_privacy():
+        flags = [flag for flag in highlight.unresolved_privacy_flags() if policy.blocks(flag.severity)]
+        if flags:
+            unresolved.append(UnresolvedFlags(highlight=highlight, flags=flags))
+    return unresolved
+
+
+def policy_breaches(dossier: Dossier, policy: Policy | None = None) -> list[PolicyBreach]:
+    """Highlighted posts published sooner after their event than the policy's minimum (acknowledged or not)."""
+    policy = policy or policy_for_faculty(dossier.faculty)
+    minimum = policy.min_days_after_event
+    if not minimum:
+        return []
+    breaches = []
+    for highlight in dossier.highlight_rows.select_related("post").order_by("position", "pk"):
+        post = highlight.post
+        days = event_days_before_post(post.caption, post.published_at)
+        if days is not None and days < minimum:
+            after = "the same day as" if days == 0 else f"{days} day{'' if days == 1 else 's'} after"
+            detail = (
+                f"post {post.external_id} was published {after} the event its caption describes; remove it from "
+                "the highlights or wait for a later post."
+            )
+            breaches.append(PolicyBreach(highlight=highlight, rule=policy.rule("min_days_after_event"), detail=detail))
+    return breaches
 
 
 def sha256_hex(content: bytes) -> str:
@@ -113,16 +157,19 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
     with transaction.atomic():
         # Locks the dossier row, so two people freezing at once get consecutive numbers, not a clash.
         dossier = Dossier.objects.select_for_update().select_related("faculty").get(pk=dossier.pk)
-        unresolved = unresolved_privacy_flags(dossier)
-        if unresolved:
+        policy = policy_for_faculty(dossier.faculty)
+        unresolved = unresolved_privacy_flags(dossier, policy)
+        breaches = policy_breaches(dossier, policy)
+        if unresolved or breaches:
             logger.warning(
-                "Freeze of dossier %s refused for user %s: %s unresolved privacy flags on %s highlighted posts",
+                "Freeze of dossier %s refused for user %s: %s unresolved privacy flags on %s highlighted posts%s",
                 dossier.pk,
                 user_id,
                 sum(len(item.flags) for item in unresolved),
                 len(unresolved),
+                f", {len(breaches)} posts against the privacy policy" if breaches else "",
             )
-            raise FreezeRefused(unresolved)
+            raise FreezeRefused(unresolved, breaches)
 
         number = (dossier.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         frozen_at = timezone.now()

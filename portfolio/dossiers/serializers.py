@@ -20,7 +20,7 @@ from portfolio.dossiers.models import (
     ShareAccess,
     ShareLink,
 )
-from portfolio.privacy.rules import caption_flags
+from portfolio.privacy.rules import Severity, post_flags
 
 # Written through the dossier but not columns of it: kept out of the model validation of its fields.
 RELATED_FIELDS = ("accounts", "activities", "highlight_rows")
@@ -33,9 +33,17 @@ class ActivitySerializer(ScopedModelSerializer):
 
 
 class PrivacyFlagSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    label = serializers.CharField(help_text="Why the caption may identify a patient.")
-    excerpt = serializers.CharField(help_text="The text that tripped the check.")
+    """One flag of the caption privacy check (`portfolio/privacy/rules.py`)."""
+
+    kind = serializers.CharField(help_text="The rule: age, date, timing, recent_post, place, name, ...")
+    severity = serializers.ChoiceField(
+        choices=[(severity.value, severity.label) for severity in Severity],
+        help_text="identifying: on its own; combination: with other details; review: worth a look.",
+    )
+    reason = serializers.CharField(help_text="Why the caption may identify a patient, naming the rule.")
+    excerpt = serializers.CharField(help_text='The text that tripped the check ("" for the post as a whole).')
+    start = serializers.IntegerField(help_text="caption[start:end] is the excerpt.")
+    end = serializers.IntegerField()
 
 
 class AcknowledgedField(serializers.BooleanField):
@@ -79,10 +87,7 @@ class HighlightSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PrivacyFlagSerializer(many=True))
     def get_privacy_flags(self, highlight) -> list[dict]:
-        return [
-            {"kind": flag.kind, "label": flag.label, "excerpt": flag.excerpt}
-            for flag in caption_flags(highlight.post.caption)
-        ]
+        return [flag.as_dict() for flag in post_flags(highlight.post)]
 
 
 class DossierSerializer(ScopedModelSerializer):
@@ -245,9 +250,16 @@ class UnresolvedHighlightSerializer(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField(), help_text="Why the caption may identify a patient.")
 
 
+class PolicyBreachSerializer(serializers.Serializer):
+    post = serializers.IntegerField()
+    rule = serializers.CharField(help_text="The privacy policy's rule, naming the institution that set it.")
+    detail = serializers.CharField()
+
+
 class FreezeRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     unresolved = UnresolvedHighlightSerializer(many=True)
+    policy = PolicyBreachSerializer(many=True, help_text="Highlighted posts the privacy policy refuses.")
 
 
 class DossierVersionSerializer(serializers.ModelSerializer):

@@ -158,7 +158,7 @@ URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 # town after "from" or "in" when the sentence is about a patient.
 UNITS = (
     r"ED|ER|A&E|emergency\s+(?:department|room)|ICU|NICU|PICU|CCU|trauma\s+bay|resus(?:citation)?(?:\s+(?:room|bay))?"
-    r"|cath\s+lab|ward|burn\s+unit|stroke\s+unit|labou?r\s+and\s+delivery|hospital|clinic|state|county|town|city"
+    r"|cath\s+lab|IR(?:\s+suite)?|angio(?:graphy)?\s+suite|operating\s+(?:room|theatre)|ward|burn\s+unit|stroke\s+unit|labou?r\s+and\s+delivery|hospital|clinic|state|county|town|city"
     r"|community|village"
 )
 OUR_UNIT = re.compile(

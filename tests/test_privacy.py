@@ -84,6 +84,7 @@ def found(caption: str) -> list[tuple[str, str]]:
         ("2 days ago this patient came in with pain", "timing", "2 days ago"),
         ("Last Friday a patient came in with gallstone ileus", "timing", "Last Friday"),
         ("Saturday night in the trauma bay: an APC-3 pelvis", "timing", "Saturday night"),
+        ("Thrown at a show jumping event last Saturday", "timing", "last Saturday"),
         ("From today's trauma activation, a tension pneumothorax", "timing", "today's"),
         # Places
         ("Presented to our ED with a thunderclap headache", "place", "to our ED"),

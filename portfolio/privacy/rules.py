@@ -236,7 +236,7 @@ class _Check:
         sentence = self.sentence(start, end)
         if p.NOT_CARE.search(sentence):
             return False
-        return bool(p.CARE.search(sentence) or (person_counts and p.PERSON.search(sentence)))
+        return _tells_of_care(sentence) or bool(person_counts and p.PERSON.search(sentence))
 
     def identifiers(self):
         for match in p.RECORD_NUMBER.finditer(self.text):
@@ -373,9 +373,14 @@ def _timing_matches(text: str, published_at: datetime | None):
         for pattern, days in patterns:
             for match in pattern.finditer(text):
                 sentence = check.sentence(*match.span())
-                if p.NOT_CARE.search(sentence) or (needs_care and not p.CARE.search(sentence)):
+                if p.NOT_CARE.search(sentence) or (needs_care and not _tells_of_care(sentence)):
                     continue
                 yield match, _days_back(match, days, published_at)
+
+
+def _tells_of_care(sentence: str) -> bool:
+    """A sentence about a patient's care or injury: a scan, an arrival, how someone got hurt."""
+    return bool(p.CARE.search(sentence) or p.MECHANISM.search(sentence))
 
 
 def _days_back(match: re.Match, days: int | None, published_at: datetime | None) -> int | None:

@@ -20,7 +20,8 @@ from portfolio.dossiers.models import (
     ShareAccess,
     ShareLink,
 )
-from portfolio.privacy.rules import Severity, post_flags
+from portfolio.privacy.rules import post_flags
+from portfolio.privacy.serializers import PrivacyFlagSerializer
 
 # Written through the dossier but not columns of it: kept out of the model validation of its fields.
 RELATED_FIELDS = ("accounts", "activities", "highlight_rows")
@@ -30,20 +31,6 @@ class ActivitySerializer(ScopedModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "faculty", "kind", "title", "organisation", "started_on", "ended_on", "url", "description"]
-
-
-class PrivacyFlagSerializer(serializers.Serializer):
-    """One flag of the caption privacy check (`portfolio/privacy/rules.py`)."""
-
-    kind = serializers.CharField(help_text="The rule: age, date, timing, recent_post, place, name, ...")
-    severity = serializers.ChoiceField(
-        choices=[(severity.value, severity.label) for severity in Severity],
-        help_text="identifying: on its own; combination: with other details; review: worth a look.",
-    )
-    reason = serializers.CharField(help_text="Why the caption may identify a patient, naming the rule.")
-    excerpt = serializers.CharField(help_text='The text that tripped the check ("" for the post as a whole).')
-    start = serializers.IntegerField(help_text="caption[start:end] is the excerpt.")
-    end = serializers.IntegerField()
 
 
 class AcknowledgedField(serializers.BooleanField):

@@ -8,8 +8,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from metrics.plausibility import caption_problem
-from portfolio.dossiers.serializers import PrivacyFlagSerializer
 from portfolio.privacy.drafts import check_draft
+from portfolio.privacy.serializers import PrivacyFlagSerializer
 
 
 class DraftSerializer(serializers.Serializer):

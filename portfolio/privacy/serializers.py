@@ -1,0 +1,19 @@
+"""The API's representation of a privacy flag: the dossier's highlights and the draft check share it."""
+
+from rest_framework import serializers
+
+from portfolio.privacy.rules import Severity
+
+
+class PrivacyFlagSerializer(serializers.Serializer):
+    """One flag of the caption privacy check (`portfolio/privacy/rules.py`)."""
+
+    kind = serializers.CharField(help_text="The rule: age, date, timing, recent_post, place, name, ...")
+    severity = serializers.ChoiceField(
+        choices=[(severity.value, severity.label) for severity in Severity],
+        help_text="identifying: on its own; combination: with other details; review: worth a look.",
+    )
+    reason = serializers.CharField(help_text="Why the caption may identify a patient, naming the rule.")
+    excerpt = serializers.CharField(help_text='The text that tripped the check ("" for the post as a whole).')
+    start = serializers.IntegerField(help_text="caption[start:end] is the excerpt.")
+    end = serializers.IntegerField()

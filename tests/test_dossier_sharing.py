@@ -182,8 +182,9 @@ def test_versions_page_runs_the_same_queries_whatever_the_number_of_versions_lin
             ShareAccess.objects.bulk_create(ShareAccess(link=link, ip="192.0.2.1") for _ in range(3))
     client = signed_in(alice)
 
-    # Session, user, roles (2), dossier, may change, versions, their links, the links' accesses, highlights.
-    with django_assert_num_queries(10):
+    # Session, user, roles (2), dossier, may change, versions, their links, the links' accesses, highlights, and the
+    # privacy policies of the faculty member's institutions.
+    with django_assert_num_queries(11):
         response = client.get(versions_url(dossier))
 
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from metrics import api as metrics_api
 from metrics import imports_api
 from portfolio.dossiers import api as dossiers_api
 from portfolio.logins import carry_lock_to_django_request
+from portfolio.privacy.api import PrivacyCheckView
 
 
 class ObtainToken(ObtainAuthToken):
@@ -54,5 +55,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("compare/", include("portfolio.comparisons.api")),
+    path("privacy-check/", PrivacyCheckView.as_view(), name="api-privacy-check"),
     path("", include(router.urls)),
 ]

@@ -336,7 +336,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portfolio.api_schema.AutoSchema",
     # Many usernames tried from one address against the token endpoint (one username is locked after a few wrong
     # passwords, `portfolio/logins.py`); other endpoints need a login first. Counted in the shared cache.
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("TOKEN_THROTTLE_RATE", "20/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("TOKEN_THROTTLE_RATE", "20/minute"),
+        # The draft check runs many patterns per request; a person checks a few drafts a minute, not hundreds.
+        "privacy_check": env_str("PRIVACY_CHECK_THROTTLE_RATE", "60/minute"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Every error of the API answers JSON; a refused write is logged once, whichever view refused it.
     "EXCEPTION_HANDLER": "portfolio.errors.api_exception_handler",

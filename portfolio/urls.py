@@ -21,6 +21,7 @@ urlpatterns = [
     path("faculty/<int:pk>/", views.faculty_profile, name="faculty-profile"),
     path("dossiers/", include("portfolio.dossiers.urls")),
     path("records/", include("portfolio.records.urls")),
+    path("privacy/", include("portfolio.privacy.urls")),
     # Open without a login: a reviewer's link to one frozen version, and checking a copy of a dossier.
     path("r/<str:token>/", dossier_public_views.reviewer_page, name="share"),
     path("r/<str:token>/<str:file_format>/", dossier_public_views.reviewer_download, name="share-download"),

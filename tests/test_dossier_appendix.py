@@ -253,7 +253,7 @@ def acknowledged(dossier, alice_instagram, alice):
     flagged = PostFactory(
         account=alice_instagram,
         published_at=published(dt.date(2025, 5, 2)),
-        caption="A 47-year-old after a motorcycle crash: classic findings.",
+        caption="A 47-year-old after a fall: classic findings.",
     )
     return HighlightFactory(
         dossier=dossier, post=flagged, position=2, privacy_acknowledged_by=alice, privacy_acknowledged_at=timezone.now()
@@ -268,7 +268,7 @@ def test_the_document_prints_no_privacy_workflow_beside_a_post_and_counts_it_in_
     html = render_dossier_html(data)
 
     highlights = html[html.index('id="dossier-highlights"') : html.index('id="dossier-reputation"')]
-    assert "A 47-year-old after a motorcycle crash" in highlights  # the caption itself, as it is
+    assert "A 47-year-old after a fall" in highlights  # the caption itself, as it is
     for words in (*WORKFLOW_WORDS, "<mark", "Not yet fixed"):
         assert words not in highlights
         assert words not in html

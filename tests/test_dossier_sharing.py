@@ -183,8 +183,9 @@ def test_versions_page_runs_the_same_queries_whatever_the_number_of_versions_lin
     client = signed_in(alice)
 
     # Session, user, roles (2), dossier, may change, versions, their links, the links' accesses, the evidence
-    # they keep, highlights, and the highlights' screenshots (for the freeze check).
-    with django_assert_num_queries(12):
+    # they keep, highlights, the highlights' screenshots (for the freeze check), and the privacy policies of the
+    # faculty member's institutions.
+    with django_assert_num_queries(13):
         response = client.get(versions_url(dossier))
 
     assert response.status_code == 200

@@ -129,7 +129,10 @@ class DossierViewSet(ScopedModelViewSet):
             201: serializers.DossierVersionDetailSerializer,
             409: OpenApiResponse(
                 serializers.FreezeRefusedSerializer,
-                description="A highlighted caption has a privacy flag neither fixed nor acknowledged.",
+                description=(
+                    "A highlighted caption has a privacy flag neither fixed nor acknowledged, or a highlighted post "
+                    "breaks the privacy policy of the faculty member's institution."
+                ),
             ),
         },
     )
@@ -141,10 +144,16 @@ class DossierViewSet(ScopedModelViewSet):
             version = freeze(dossier=dossier, user=request.user)
         except FreezeRefused as refused:
             flags = [
-                {"post": item.highlight.post_id, "flags": [flag.label for flag in item.flags]}
+                {"post": item.highlight.post_id, "flags": [flag.reason for flag in item.flags]}
                 for item in refused.unresolved
             ]
-            return Response({"detail": str(refused), "unresolved": flags}, status=status.HTTP_409_CONFLICT)
+            policy = [
+                {"post": breach.highlight.post_id, "rule": breach.rule, "detail": breach.detail}
+                for breach in refused.breaches
+            ]
+            return Response(
+                {"detail": str(refused), "unresolved": flags, "policy": policy}, status=status.HTTP_409_CONFLICT
+            )
         serializer = serializers.DossierVersionDetailSerializer(version, context=self.get_serializer_context())
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 

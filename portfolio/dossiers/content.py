@@ -13,8 +13,10 @@ None when not reported.
 
 The shape (keys of the top-level dict):
 
-    schema        2; bumped when the shape changes, so old frozen data can still be read (2: flags name their
-                  post, highlights carry their own note and category, methods count the privacy check)
+    schema        3; bumped when the shape changes, so old frozen data can still be read (2: flags name their
+                  post, highlights carry their own note and category, methods count the privacy check; 3: a
+                  privacy flag carries its severity and reason, which replaces its label, and the post's
+                  publication time dates its "yesterday")
     dossier       {id, title, period_start, period_end, as_of}
     faculty       {id, name, rank, track, orcid, appointments: [{department, institution, primary}]}
     philosophy    the narrative, plain text
@@ -30,7 +32,7 @@ The shape (keys of the top-level dict):
                     (category and note are the highlight's, written for this dossier; never the post's)
                     metrics: {field: count}, actions, rates: {by_impressions, by_reach, by_followers},
                     followers, provenance: {source, source_label, verified, file_name},
-                    privacy_flags: [{kind, label, excerpt, start, end}],
+                    privacy_flags: [{kind, severity, reason, excerpt, start, end}],
                     privacy_acknowledged: None or {by, by_faculty, at},
                     evidence: None or {url, image_sha256, thumbnail (a data: URI), width, height}}]
     activities    [{id, kind, kind_label, title, organisation, started_on, ended_on, url, description}]
@@ -75,7 +77,7 @@ from portfolio.dossiers.tables import tables
 from portfolio.lib.percentiles import MIN_PEERS
 from portfolio.privacy import rules as privacy
 
-SCHEMA = 2
+SCHEMA = 3
 
 __all__ = ["dossier_data", "tables"]
 
@@ -315,9 +317,7 @@ def _highlights(dossier: Dossier, *, as_of: date) -> list[dict]:
                     "verified": snapshot["verified_at"] is not None,
                     "file_name": snapshot["import_batch__file_name"] or "",
                 },
-                "privacy_flags": [_jsonable(asdict(flag)) for flag in privacy.caption_flags(post.caption)]
-                if privacy
-                else [],
+                "privacy_flags": [flag.as_dict() for flag in privacy.post_flags(post)],
                 # The screenshot (as a thumbnail inside the document) and public link the faculty member attached.
                 "evidence": evidence_entry(highlight),
                 "privacy_acknowledged": None

@@ -11,9 +11,12 @@ imports, corrections or new scoring weights change the live dossier only.
 
 A dossier is not frozen while a highlighted post's caption carries a privacy flag that has been neither
 fixed (the caption no longer trips the check) nor acknowledged by a person: a frozen version can no longer
-be corrected, and a caption that identifies a patient must not be handed to a committee unseen. The same holds
-for a highlighted post's screenshot (`refuse_unresolved_evidence`); a version keeps its own copy of each
-highlighted post's evidence, hashed (`evidence.keep_evidence`).
+be corrected, and a caption that identifies a patient must not be handed to a committee unseen. Flags that are
+only worth a look do not block, unless an institution's privacy policy says they must be acknowledged too; a
+policy's minimum delay between an event and its post blocks whatever was acknowledged (`portfolio.privacy.policy`:
+the policies of every institution where the faculty member holds an appointment, the strictest winning). The
+same holds for a highlighted post's screenshot (`refuse_unresolved_evidence`); a version keeps its own copy of
+each highlighted post's evidence, hashed (`evidence.keep_evidence`).
 """
 
 import hashlib
@@ -28,11 +31,12 @@ from metrics.db import in_batches
 from metrics.history import record_creations
 from portfolio.dossiers import integrity
 from portfolio.dossiers.content import dossier_data
-from portfolio.dossiers.evidence import keep_evidence, unresolved_evidence
+from portfolio.dossiers.evidence import keep_evidence, read_evidence_text, unresolved_evidence
 from portfolio.dossiers.exports import pdf_bytes, version_footer
 from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
 from portfolio.dossiers.render import render_dossier_html
-from portfolio.privacy.rules import PrivacyFlag
+from portfolio.privacy.policy import Policy, policy_for_faculty
+from portfolio.privacy.rules import PrivacyFlag, event_days_before_post
 
 logger = logging.getLogger(__name__)
 # Enough of a version's SHA-256 to find it in the log; the whole hash is on its pages.
@@ -47,19 +51,33 @@ class UnresolvedFlags:
     flags: list[PrivacyFlag]
 
 
-class FreezeRefused(Exception):
-    """The dossier cannot be frozen yet; `unresolved` says which highlighted posts and why."""
+@dataclass(frozen=True)
+class PolicyBreach:
+    """A highlighted post that an institution's privacy policy refuses, whatever was acknowledged."""
 
-    def __init__(self, unresolved: list[UnresolvedFlags]):
+    highlight: Highlight
+    rule: str  # the policy's rule in words, naming the institution that set it
+    detail: str
+
+
+class FreezeRefused(Exception):
+    """The dossier cannot be frozen yet; `unresolved` and `breaches` say which highlighted posts and why."""
+
+    def __init__(self, unresolved: list[UnresolvedFlags], breaches: list[PolicyBreach] = ()):
         self.unresolved = unresolved
-        posts = "; ".join(
-            f"post {item.highlight.post.external_id}: " + ", ".join(flag.label for flag in item.flags)
-            for item in unresolved
-        )
-        super().__init__(
-            "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "
-            f"then freeze again ({posts})."
-        )
+        self.breaches = list(breaches)
+        reasons = []
+        if unresolved:
+            posts = "; ".join(
+                f"post {item.highlight.post.external_id}: " + ", ".join(flag.reason for flag in item.flags)
+                for item in unresolved
+            )
+            reasons.append(
+                "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "
+                f"then freeze again ({posts})."
+            )
+        reasons += [f"{breach.rule}: {breach.detail}" for breach in self.breaches]
+        super().__init__(" ".join(reasons))
 
 
 class EvidenceRefused(FreezeRefused):
@@ -69,6 +87,7 @@ class EvidenceRefused(FreezeRefused):
 
     def __init__(self, unresolved):
         self.unresolved = unresolved
+        self.breaches = []
         posts = "; ".join(
             f"post {item.highlight.post.external_id}: "
             + ", ".join(f'{flag.reason} ("{flag.excerpt}")' for flag in item.flags)
@@ -94,12 +113,60 @@ def refuse_unresolved_evidence(dossier: Dossier) -> None:
         raise EvidenceRefused(unresolved)
 
 
-def unresolved_privacy_flags(dossier: Dossier) -> list[UnresolvedFlags]:
-    """Highlighted posts, in dossier order, whose caption is flagged and whose flag nobody acknowledged."""
-    return [
-        UnresolvedFlags(highlight=highlight, flags=highlight.unresolved_privacy_flags())
-        for highlight in dossier.highlights_with_unresolved_privacy()
-    ]
+def unresolved_privacy_flags(dossier: Dossier, policy: Policy | None = None) -> list[UnresolvedFlags]:
+    """
+    Highlighted posts, in dossier order, whose caption has a flag that blocks freezing under `policy` (the
+    faculty member's institutions' by default) and that nobody acknowledged.
+    """
+    policy = policy or policy_for_faculty(dossier.faculty)
+    unresolved = []
+    for highlight in dossier.highlights_with_unresolved_privacy():
+        flags = [flag for flag in highlight.unresolved_privacy_flags() if policy.blocks(flag.severity)]
+        if flags:
+            unresolved.append(UnresolvedFlags(highlight=highlight, flags=flags))
+    return unresolved
+
+
+def policy_breaches(dossier: Dossier, policy: Policy | None = None) -> list[PolicyBreach]:
+    """
+    Highlighted posts that the policy refuses whatever was acknowledged: published sooner after their event than
+    its minimum, or, where it allows no patient images, carrying a screenshot with a patient study's burned-in
+    text (the overlay that marks a scan from a viewer).
+    """
+    policy = policy or policy_for_faculty(dossier.faculty)
+    if not policy.min_days_after_event and policy.allows_patient_images:
+        return []
+    breaches = []
+    for highlight in dossier.highlight_rows.select_related("post", "evidence").order_by("position", "pk"):
+        breaches += _too_soon(highlight, policy) + _patient_image(highlight, policy)
+    return breaches
+
+
+def _too_soon(highlight: Highlight, policy: Policy) -> list[PolicyBreach]:
+    post, minimum = highlight.post, policy.min_days_after_event
+    days = event_days_before_post(post.caption, post.published_at) if minimum else None
+    if days is None or days >= minimum:
+        return []
+    after = "the same day as" if days == 0 else f"{days} day{'' if days == 1 else 's'} after"
+    detail = (
+        f"post {post.external_id} was published {after} the event its caption describes; remove it from the "
+        "highlights or wait for a later post."
+    )
+    return [PolicyBreach(highlight=highlight, rule=policy.rule("min_days_after_event"), detail=detail)]
+
+
+def _patient_image(highlight: Highlight, policy: Policy) -> list[PolicyBreach]:
+    evidence = getattr(highlight, "evidence", None)
+    if policy.allows_patient_images or evidence is None or not evidence.image:
+        return []
+    read = [flag for flag in read_evidence_text(evidence).flags() if flag.source == "ocr" and flag.kind != "not_read"]
+    if not read:
+        return []
+    detail = (
+        f"the screenshot of post {highlight.post.external_id} shows a patient study's text "
+        f"(\u201c{read[0].excerpt}\u201d); attach a screenshot without the patient image, or none."
+    )
+    return [PolicyBreach(highlight=highlight, rule=policy.rule("allows_patient_images"), detail=detail)]
 
 
 def sha256_hex(content: bytes) -> str:
@@ -148,16 +215,19 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
     with transaction.atomic():
         # Locks the dossier row, so two people freezing at once get consecutive numbers, not a clash.
         dossier = Dossier.objects.select_for_update().select_related("faculty").get(pk=dossier.pk)
-        unresolved = unresolved_privacy_flags(dossier)
-        if unresolved:
+        policy = policy_for_faculty(dossier.faculty)
+        unresolved = unresolved_privacy_flags(dossier, policy)
+        breaches = policy_breaches(dossier, policy)
+        if unresolved or breaches:
             logger.warning(
-                "Freeze of dossier %s refused for user %s: %s unresolved privacy flags on %s highlighted posts",
+                "Freeze of dossier %s refused for user %s: %s unresolved privacy flags on %s highlighted posts%s",
                 dossier.pk,
                 user_id,
                 sum(len(item.flags) for item in unresolved),
                 len(unresolved),
+                f", {len(breaches)} posts against the privacy policy" if breaches else "",
             )
-            raise FreezeRefused(unresolved)
+            raise FreezeRefused(unresolved, breaches)
         refuse_unresolved_evidence(dossier)
 
         number = (dossier.versions.aggregate(last=Max("number"))["last"] or 0) + 1

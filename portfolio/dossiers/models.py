@@ -27,7 +27,7 @@ from metrics.engagement import ACTION_FIELDS, DENOMINATORS
 from metrics.models import Post
 from metrics.vocabulary import CareerCategory
 from portfolio.dossiers import scoring
-from portfolio.privacy.rules import PrivacyFlag, caption_flags
+from portfolio.privacy.rules import PrivacyFlag, post_flags
 
 
 class FacultyOwnedQuerySet(ScopedQuerySet):
@@ -334,7 +334,7 @@ class Dossier(models.Model):
     def highlights_with_unresolved_privacy(self) -> list["Highlight"]:
         """The highlights whose caption still trips the privacy check and that nobody acknowledged."""
         pending = self.highlight_rows.filter(privacy_acknowledged_at__isnull=True).select_related("post")
-        return [highlight for highlight in pending if caption_flags(highlight.post.caption)]
+        return [highlight for highlight in pending if post_flags(highlight.post)]
 
 
 class HighlightQuerySet(FacultyOwnedQuerySet):
@@ -388,7 +388,7 @@ class Highlight(models.Model):
         """
         if self.privacy_acknowledged_at is not None:
             return []
-        return caption_flags(self.post.caption)
+        return post_flags(self.post)
 
 
 class DossierVersionQuerySet(FacultyOwnedQuerySet):

@@ -21,7 +21,8 @@ from portfolio.dossiers.models import (
     ShareAccess,
     ShareLink,
 )
-from portfolio.privacy.rules import caption_flags
+from portfolio.privacy.rules import post_flags
+from portfolio.privacy.serializers import ImageFlagSerializer, PrivacyFlagSerializer
 
 # Written through the dossier but not columns of it: kept out of the model validation of its fields.
 RELATED_FIELDS = ("accounts", "activities", "highlight_rows")
@@ -31,24 +32,6 @@ class ActivitySerializer(ScopedModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "faculty", "kind", "title", "organisation", "started_on", "ended_on", "url", "description"]
-
-
-class PrivacyFlagSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    label = serializers.CharField(help_text="Why the caption may identify a patient.")
-    excerpt = serializers.CharField(help_text="The text that tripped the check.")
-
-
-class ImageFlagSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["identifying", "combination", "review"])
-    reason = serializers.CharField()
-    excerpt = serializers.CharField(help_text="The text found in the picture or in the file's metadata.")
-    source = serializers.ChoiceField(choices=["ocr", "metadata"])
-    box = serializers.ListField(
-        child=serializers.IntegerField(), allow_null=True, help_text="[left, top, width, height] in pixels (OCR)."
-    )
-    removed = serializers.BooleanField(help_text="Metadata found in the upload and not kept.")
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -135,10 +118,7 @@ class HighlightSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PrivacyFlagSerializer(many=True))
     def get_privacy_flags(self, highlight) -> list[dict]:
-        return [
-            {"kind": flag.kind, "label": flag.label, "excerpt": flag.excerpt}
-            for flag in caption_flags(highlight.post.caption)
-        ]
+        return [flag.as_dict() for flag in post_flags(highlight.post)]
 
 
 class DossierSerializer(ScopedModelSerializer):
@@ -301,9 +281,16 @@ class UnresolvedHighlightSerializer(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField(), help_text="Why the caption may identify a patient.")
 
 
+class PolicyBreachSerializer(serializers.Serializer):
+    post = serializers.IntegerField()
+    rule = serializers.CharField(help_text="The privacy policy's rule, naming the institution that set it.")
+    detail = serializers.CharField()
+
+
 class FreezeRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     unresolved = UnresolvedHighlightSerializer(many=True)
+    policy = PolicyBreachSerializer(many=True, help_text="Highlighted posts the privacy policy refuses.")
 
 
 class DossierVersionSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from accounts.vocabulary import METRIC_FIELDS
 from metrics.history import histories_of
 from metrics.models import Post, PostMetrics
 from metrics.provenance import WORDS
-from portfolio.privacy.rules import caption_flags
+from portfolio.privacy.rules import caption_flags, post_flags
 from portfolio.records import listing
 from portfolio.records.access import record_for
 from portfolio.records.forms import PostForm, SnapshotForm
@@ -69,7 +69,7 @@ def post_detail(request, pk: int):
         "post": post,
         "as_of": today,
         "can_change": Post.objects.editable_by(request.user).filter(pk=post.pk).exists(),
-        "privacy_flags": caption_flags(post.caption),
+        "privacy_flags": post_flags(post),
         "snapshots": [
             {
                 "snapshot": snapshot,
@@ -94,7 +94,7 @@ def post_edit(request, pk: int):
             messages.success(request, "Post saved. Its history below shows the change.")
         return redirect("records:post", pk=post.pk)
     caption = form["caption"].value() or ""
-    context = {"post": post, "form": form, "privacy_flags": caption_flags(caption)}
+    context = {"post": post, "form": form, "privacy_flags": caption_flags(caption, published_at=post.published_at)}
     return render(request, "records/post_form.html", context)
 
 

@@ -4,6 +4,7 @@ from django import template
 
 from metrics import plausibility
 from portfolio.dossiers import integrity
+from portfolio.privacy import measure
 from portfolio.privacy import rules as privacy
 
 register = template.Library()
@@ -18,5 +19,10 @@ def checks_definitions():
         ],
         "privacy_looks_for": privacy.LOOKS_FOR,
         "privacy_not_checked": privacy.NOT_CHECKED,
+        "privacy_severities": privacy.SEVERITY_LABELS,
+        "privacy_recent_days": privacy.RECENT_DAYS,
+        "privacy_measured": measure.published_figures(),
+        "privacy_kinds": {kind: title for kind, (title, _) in privacy.KINDS.items()},
+        "privacy_targets": {"recall": measure.RECALL_TARGET, "false_alarms": measure.FALSE_ALARM_TARGET},
         "plausibility": plausibility.rules_in_words(),
     }

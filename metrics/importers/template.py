@@ -276,15 +276,20 @@ def _counts(cells: np.ndarray, names: tuple[str, ...]) -> dict[str, list[int | N
     `_RowReader._counts` does a row's; any other way of writing a number read once per distinct cell by
     `common.parse_count`. None if a cell is bad.
     """
-    flat = cells.ravel().tolist()
-    joined = "".join(flat)
+    joined = "".join(cells.ravel().tolist())
     if not joined:
         return {name: [None] * len(cells) for name in names}
-    if joined.isdigit() and joined.isascii() and max(map(len, flat)) < common.SAFE_DIGITS:
+    if joined.isdigit() and joined.isascii():
         blank = cells == ""
-        counts = np.where(blank, "0", cells).astype(np.int64).astype(object)
-        counts[blank] = None
-        return dict(zip(names, counts.T.tolist(), strict=True))
+        try:
+            counts = np.where(blank, "0", cells).astype(np.int64)
+        except (OverflowError, ValueError):  # digits past what 64 bits hold: over the ceiling
+            counts = None
+        # Plain digits within the ceiling are what `common.parse_count` makes of them; others it words.
+        if counts is not None and (counts.size == 0 or counts.max() <= plausibility.COUNT_CEILING):
+            counts = counts.astype(object)
+            counts[blank] = None
+            return dict(zip(names, counts.T.tolist(), strict=True))
     columns = {name: _by_value(cells[:, index].tolist(), common.parse_count) for index, name in enumerate(names)}
     return None if any(values is None for values in columns.values()) else columns
 

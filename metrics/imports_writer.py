@@ -324,20 +324,14 @@ class ImportWriter:
         post_ids, new_posts = self._upsert_posts(rows, now=now)
         if self.error_count:
             return
-        # The file's counts over the stored ones: a metric the file has no column for stays as it is.
-        result = POST_SNAPSHOTS.upsert(
+        self._upsert_snapshots(
             [post_ids[key] for _, _, key, _ in rows],
             [captured_on for _, _, _, captured_on in rows],
             [row.metrics for row, _, _, _ in rows],
             source_rows=[row.row for row, _, _, _ in rows],
-            source=Provenance.IMPORT,
-            import_batch_id=self.batch.pk,
-            user_id=self.batch.uploaded_by_id,
-            partial=True,
+            new_posts=new_posts,
             now=now,
-            new_owners=new_posts,
         )
-        self._count_snapshots(result)
 
     def _write_columns(
         self,
@@ -358,11 +352,22 @@ class ImportWriter:
         )
         if self.error_count:
             return
-        result = POST_SNAPSHOTS.upsert(
+        self._upsert_snapshots(
             list(map(post_ids.__getitem__, keys)),
             captured,
             CountColumns(columns.metrics),
             source_rows=columns.row,
+            new_posts=new_posts,
+            now=now,
+        )
+
+    def _upsert_snapshots(self, posts: list[int], days: list[date], counts, *, source_rows, new_posts, now) -> None:
+        # The file's counts over the stored ones: a metric the file has no column for stays as it is.
+        result = POST_SNAPSHOTS.upsert(
+            posts,
+            days,
+            counts,
+            source_rows=source_rows,
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
             user_id=self.batch.uploaded_by_id,
@@ -370,9 +375,6 @@ class ImportWriter:
             now=now,
             new_owners=new_posts,
         )
-        self._count_snapshots(result)
-
-    def _count_snapshots(self, result) -> None:
         for row, first in result.repeats:
             self.fail(RowError(row, "", f"Repeats row {first}: the same snapshot twice."))
         self.counts.snapshots_created += result.created

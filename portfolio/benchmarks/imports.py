@@ -398,12 +398,7 @@ def measure_interleaved(*, sample: Sample, rounds: int, trace: bool, log: Callab
     if trace:
         empty(WORKFLOW)
         log("import_file: importing again with tracemalloc on, for the memory...")
-        tracemalloc.start()
-        try:
-            workflow()
-            python_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        finally:
-            tracemalloc.stop()
+        python_peak_mb = _python_peak(workflow)
     posts, snapshots = written[WORKFLOW]
     return Interleaved(
         rows=sample.rows,
@@ -438,12 +433,7 @@ def measure(step: str, *, sample: Sample, iex_rows: int, trace: bool, log: Calla
         run = method.build(sample=sample, rows=rows, log=log)
         gc.collect()
         log(f"{method.label}: importing again with tracemalloc on, for the memory...")
-        tracemalloc.start()
-        try:
-            run()
-            python_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        finally:
-            tracemalloc.stop()
+        python_peak_mb = _python_peak(run)
     return Measurement(
         method=step,
         rows=rows,
@@ -453,6 +443,16 @@ def measure(step: str, *, sample: Sample, iex_rows: int, trace: bool, log: Calla
         posts=posts,
         snapshots=snapshots,
     )
+
+
+def _python_peak(run: Callable[[], None]) -> float:
+    """The peak of Python's allocations while `run` runs, in MB (tracemalloc: untimed, it slows Python down)."""
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def _empty_tables() -> None:

@@ -36,6 +36,8 @@ from pathlib import Path
 
 from django.db import connection as default_connection
 
+from portfolio.benchmarks.api import load_average
+
 DEFAULT_ROUNDS = 3
 COLUMNS = ("wall", "cpu", "process_cpu", "database_cpu")
 
@@ -89,11 +91,6 @@ class Measurements:
     def load_range(self) -> tuple[float, float] | None:
         loads = [load for run in self.runs for load in (run.load_before, run.load_after) if load is not None]
         return (min(loads), max(loads)) if loads else None
-
-
-def load_average() -> float | None:
-    """The one-minute load average, where the system has one."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def database_cpu_seconds(connection=default_connection) -> float | None:

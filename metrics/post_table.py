@@ -110,6 +110,19 @@ class PostTable:
 
 def _fetch(posts, as_of: date, names: tuple[str, ...]) -> list[tuple]:
     """The rows of `PostTable.read`: `names`, then COUNTED_FIELDS, then the snapshot's id (None without one)."""
+    query = fetch_sql(posts, as_of, names)
+    if query is None:
+        return []
+    with connections[posts.db].cursor() as cursor:
+        cursor.execute(*query)
+        return cursor.fetchall()
+
+
+def fetch_sql(posts, as_of: date, names: tuple[str, ...]) -> tuple[str, tuple] | None:
+    """
+    The one query of `PostTable.read` and its parameters (None when `posts` can match nothing): what the
+    comparison benchmark runs bare, as the floor of the comparison.
+    """
     connection = connections[posts.db]
     quote = connection.ops.quote_name
     snapshots = posts.model._meta.get_field("snapshots").related_model
@@ -131,7 +144,7 @@ def _fetch(posts, as_of: date, names: tuple[str, ...]) -> list[tuple]:
     try:
         inner_sql, inner_params = _sql(inner)
     except EmptyResultSet:  # a queryset that can match nothing (`.none()`, an empty `__in`)
-        return []
+        return None
     if connection.vendor == "postgresql":
         # Selected by field name, which is also each column's name: `s.` reads them as from the table.
         latest = _latest_snapshot_sql(posts.db, snapshots, (snapshots._meta.pk.attname, *metrics))
@@ -143,9 +156,7 @@ def _fetch(posts, as_of: date, names: tuple[str, ...]) -> list[tuple]:
         f"SELECT {', '.join(f'p.{quote(name)}' for name in names)}, {counted}, s.{snapshot_id} "
         f"FROM ({inner_sql}) p {join}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*inner_params, connection.ops.adapt_datefield_value(as_of)))
-        return cursor.fetchall()
+    return sql, (*inner_params, connection.ops.adapt_datefield_value(as_of))
 
 
 def _sql(queryset) -> tuple[str, tuple]:

@@ -74,3 +74,12 @@ def test_it_leaves_the_database_it_was_started_with_alone(report):
 def test_the_inner_process_refuses_to_run_outside_its_throwaway_database():
     with pytest.raises(CommandError, match="only for the process"):
         call_command("benchmark_compare", "--inside", "--accounts", "3")
+
+
+def test_it_measures_the_request_against_its_own_query_run_bare_in_one_process(report):
+    timed = re.findall(r"^  (bare query|PostTable rows \+ summaries|API compare, superuser)\s+\d+\.\d{3}", report, re.M)
+    assert timed == ["bare query", "PostTable rows + summaries", "API compare, superuser"]
+    assert "Seconds; 2 interleaved rounds in one process." in report
+    assert re.search(
+        r"^  Ratio API compare, superuser / bare query: [\d.]+x by CPU seconds, [\d.]+x by wall time$", report, re.M
+    )

@@ -15,6 +15,11 @@ throwaway database of `portfolio.benchmarks.api` (never the developer's data):
 Memory: the peak of Python allocations during one comparison (tracemalloc), and the process's peak resident
 memory, data generation included.
 
+The floor, in the same process, interleaved with the superuser's comparison request for `--requests` rounds
+(`portfolio.benchmarks.measure`: wall and CPU seconds, the PostgreSQL backend's CPU, the load): the comparison
+rows' one query run bare, its SQL executed and its rows fetched, with no Python shaping; and, between the two,
+the comparison's rows and summaries alone (`PostTable`). The ratios say what the request adds to its query.
+
 Baseline, measured in the same run: the comparison's read of every post with its metrics and the per-account
 summaries (`PostTable`), against the same figures from the queryset annotations that pages use for single posts
 (`with_engagement().values()`, a dict per post, then `engagement.summarize_by`), with a check that both give the
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -35,7 +41,7 @@ from accounts.models import Institution
 from accounts.vocabulary import METRIC_FIELDS
 from metrics import engagement
 from metrics.models import Post
-from metrics.post_table import PostTable
+from metrics.post_table import KEY_FIELDS, PostTable, fetch_sql
 from portfolio.benchmarks.api import (
     BenchmarkError,
     build_and_analyse,
@@ -48,9 +54,11 @@ from portfolio.benchmarks.api import (
     time_requests,
 )
 from portfolio.benchmarks.data import DEFAULT_SEED
+from portfolio.benchmarks.measure import Measurements, format_table, measure
 from portfolio.comparisons.rows import POST_FIELDS
 
 TARGET_MEDIAN_S = 1.0
+BARE_QUERY, ROWS, REQUEST = "bare query", "PostTable rows + summaries", "API compare, superuser"
 WARMUP_REQUESTS = 1
 
 
@@ -88,6 +96,7 @@ class Report:
     generation_seconds: float
     timings: list[Timing]
     baseline: Baseline
+    interleaved: Measurements  # the bare query, the rows and the request, in one process
     traced_peak_mb: float
     peak_memory_mb: float | None
     load_average: tuple[float, float] | None
@@ -141,6 +150,7 @@ def run_benchmark(
             client.force_login(user)
             timings.append(_time(client, label, path, requests=requests, is_target=is_target))
         traced_peak_mb = _traced_peak(dataset.superuser, f"/api/v1/compare/?{everywhere}")
+        interleaved = _interleaved(dataset.superuser, f"/api/v1/compare/?{everywhere}", rounds=requests)
     baseline = _baseline(requests=requests)
     load_after = load_average()
     return Report(
@@ -150,6 +160,7 @@ def run_benchmark(
         generation_seconds=generation_seconds,
         timings=timings,
         baseline=baseline,
+        interleaved=interleaved,
         traced_peak_mb=traced_peak_mb,
         peak_memory_mb=peak_memory_mb(),
         load_average=(load_before, load_after) if load_before is not None else None,
@@ -188,6 +199,28 @@ def _baseline(*, requests: int) -> Baseline:
     return Baseline(posts.count(), medians[0], medians[1], same_figures=results[0] == results[1])
 
 
+def _interleaved(user, path: str, *, rounds: int) -> Measurements:
+    """The comparison request, its rows and summaries alone, and its query run bare: interleaved, one process."""
+    client = Client(HTTP_ACCEPT="application/json")
+    client.force_login(user)
+    as_of, posts = timezone.localdate(), Post.objects.all()
+    sql, params = fetch_sql(posts, as_of, tuple(dict.fromkeys((*KEY_FIELDS, *POST_FIELDS))))
+
+    def bare_query() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return measure(
+        {
+            BARE_QUERY: bare_query,
+            ROWS: lambda: PostTable.read(posts, as_of, POST_FIELDS).summaries_by("account_id"),
+            REQUEST: lambda: get(client, path),
+        },
+        rounds=rounds,
+    )
+
+
 def _traced_peak(user, path: str) -> float:
     """Peak of Python allocations (MB) while one request computes the comparison."""
     client = Client(HTTP_ACCEPT="application/json")
@@ -222,6 +255,15 @@ def format_report(report: Report) -> list[str]:
         f"Baseline: reading {baseline.posts:,} posts with their metrics and summarising them per account took "
         f"{baseline.ours_s:.3f} s, against {baseline.orm_rows_s:.3f} s through the ORM's rows (a dict per post) "
         f"in this run: {baseline.ratio:.1f}x faster; the same figures: {'yes' if baseline.same_figures else 'NO'}",
+    ]
+    rows_ratio = report.interleaved.ratio(ROWS, BARE_QUERY, "cpu")
+    lines += [
+        "",
+        "The request against its own query run bare (SQL executed and fetched, no Python shaping), interleaved:",
+        *format_table(
+            report.interleaved, floor=BARE_QUERY, workflow=REQUEST, in_process=report.database.startswith("SQLite")
+        ),
+        f"  Ratio {ROWS} / {BARE_QUERY}: {'-' if rows_ratio is None else f'{rows_ratio:.2f}x'} by CPU seconds",
     ]
     target = f"the superuser's comparison of every account under {TARGET_MEDIAN_S:g} s median"
     lines += ["", f"Target ({target}): {'MISS' if report.misses else 'PASS'}"]

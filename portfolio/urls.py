@@ -11,6 +11,7 @@ urlpatterns = [
     path("methods/", views.methods, name="methods"),
     path("compare/", include("portfolio.comparisons.urls")),
     path("imports/template.csv", metrics_views.import_template, name="import-template"),
+    path("imports/", include("portfolio.imports.urls")),
     # Sign in and out only: the other auth views have no pages of their own yet.
     path(
         "accounts/login/",

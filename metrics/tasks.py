@@ -76,7 +76,7 @@ def start_confirm(*, user, batch: ImportBatch) -> BackgroundJob:
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
-def run_import(self, job_id: int) -> None:
+def run_import(self, job_id: int):
     job = BackgroundJob.objects.select_related("created_by").filter(pk=job_id, kind=BackgroundJob.Kind.IMPORT).first()
     if job is None or job.finished:
         return  # delivered again after it was done: nothing is done twice
@@ -91,7 +91,9 @@ def run_import(self, job_id: int) -> None:
     except PASSING_TROUBLE as trouble:
         if self.request.retries < self.max_retries:
             logger.warning("Import job %s interrupted (%s); retrying", job.pk, type(trouble).__name__)
-            raise self.retry(exc=trouble, countdown=5 * 2**self.request.retries) from trouble
+            # Not raised: a worker sends the retry either way, and a task run in-process (no broker) runs it
+            # at once only when the retry is returned.
+            return self.retry(exc=trouble, countdown=5 * 2**self.request.retries, throw=False)
         logger.exception("Import job %s failed after %d attempts", job.pk, job.attempts)
         job.fail(UNEXPECTED)
     except Exception:

@@ -13,12 +13,20 @@ cache (REDIS_URL, as `make run` sets beside a worker) the page sees the rows as 
 database cache it sees the count when the job finishes.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import InterfaceError, OperationalError, models
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
+
 PROGRESS_SECONDS = 24 * 3600  # a progress count outlives any run
+# The database went away or timed out: worth another run (the tasks commit their work and their job's "done"
+# together, so the interrupted run left nothing behind).
+PASSING_TROUBLE = (OperationalError, InterfaceError)
+UNEXPECTED = "The work stopped on an unexpected error; nothing was stored. Try again, or ask an admin."
 
 
 class BackgroundJobQuerySet(models.QuerySet):
@@ -26,6 +34,12 @@ class BackgroundJobQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self if user.is_superuser else self.filter(created_by=user)
+
+    def waiting(self, pk: int, kind: str) -> "BackgroundJob | None":
+        """The job for a task to run, unless it is finished: a message delivered again after the work was done
+        (a retry, a worker lost after its commit) does nothing."""
+        job = self.select_related("created_by").filter(pk=pk, kind=kind).first()
+        return None if job is None or job.finished else job
 
 
 class BackgroundJob(models.Model):
@@ -121,3 +135,15 @@ class BackgroundJob(models.Model):
         self.message = message
         self.save()
         cache.delete(self._progress_key())
+
+
+def retry_or_fail(task, job: BackgroundJob, trouble: Exception):
+    """For a task whose run met PASSING_TROUBLE: run it again later, or, out of retries, fail its job.
+    Return what this gives from the task: the retry is returned, not raised, since a worker sends it either
+    way and a task run in-process (no broker) runs it at once only when it is returned."""
+    if task.request.retries < task.max_retries:
+        logger.warning("Job %s (%s) interrupted (%s); retrying", job.pk, job.kind, type(trouble).__name__)
+        return task.retry(exc=trouble, countdown=5 * 2**task.request.retries, throw=False)
+    logger.error("Job %s (%s) failed after %d attempts: %s", job.pk, job.kind, job.attempts, type(trouble).__name__)
+    job.fail(UNEXPECTED)
+    return None

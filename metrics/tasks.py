@@ -19,20 +19,17 @@ from datetime import date
 
 from celery import shared_task
 from django.core.files.storage import default_storage
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
 from accounts.models import Institution, SocialAccount
 from metrics.imports import ImportRefused, check_may_import, confirm_preview, import_file
-from metrics.jobs import BackgroundJob
+from metrics.jobs import PASSING_TROUBLE, UNEXPECTED, BackgroundJob, retry_or_fail
 from metrics.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 
 PENDING_DIR = "imports/pending"
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
-# The database went away or timed out: worth another run (the last one rolled back whole).
-PASSING_TROUBLE = (OperationalError, InterfaceError)
-UNEXPECTED = "The import stopped on an unexpected error; nothing was written. Try again, or ask an admin."
 
 
 def start_import(
@@ -77,9 +74,9 @@ def start_confirm(*, user, batch: ImportBatch) -> BackgroundJob:
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
 def run_import(self, job_id: int):
-    job = BackgroundJob.objects.select_related("created_by").filter(pk=job_id, kind=BackgroundJob.Kind.IMPORT).first()
-    if job is None or job.finished:
-        return  # delivered again after it was done: nothing is done twice
+    job = BackgroundJob.objects.waiting(job_id, BackgroundJob.Kind.IMPORT)
+    if job is None:
+        return None
     arguments = job.arguments
     job.start(rows_total=job.rows_total)
     try:
@@ -89,19 +86,14 @@ def run_import(self, job_id: int):
     except ImportRefused as refused:  # the user's rights changed since the upload
         job.fail(str(refused))
     except PASSING_TROUBLE as trouble:
-        if self.request.retries < self.max_retries:
-            logger.warning("Import job %s interrupted (%s); retrying", job.pk, type(trouble).__name__)
-            # Not raised: a worker sends the retry either way, and a task run in-process (no broker) runs it
-            # at once only when the retry is returned.
-            return self.retry(exc=trouble, countdown=5 * 2**self.request.retries, throw=False)
-        logger.exception("Import job %s failed after %d attempts", job.pk, job.attempts)
-        job.fail(UNEXPECTED)
+        return retry_or_fail(self, job, trouble)
     except Exception:
         logger.exception("Import job %s failed", job.pk)
         job.fail(UNEXPECTED)
     if job.finished and arguments.get("upload"):
         # The batch keeps its own copy of the file; a failed job's upload has no further use either.
         default_storage.delete(arguments["upload"])
+    return None
 
 
 def _import(job: BackgroundJob, arguments: dict) -> ImportBatch:

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("faculty/<int:pk>/", views.faculty_profile, name="faculty-profile"),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
     path("dossiers/", include("portfolio.dossiers.urls")),
     # Open without a login: a reviewer's link to one frozen version, and checking a copy of a dossier.
     path("r/<str:token>/", dossier_public_views.reviewer_page, name="share"),

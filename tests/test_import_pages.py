@@ -242,10 +242,10 @@ def test_a_large_file_is_previewed_and_imported_in_the_background(client, settin
     confirmed = client.post(reverse("imports:confirm", args=[preview.pk]))
     finished = client.get(confirmed.url)
 
-    assert answer.url.startswith("/imports/jobs/")
+    assert answer.url.startswith("/jobs/")
     assert job_page.url == reverse("imports:batch", args=[preview.pk])  # done: straight to the preview
     assert preview.status == ImportBatch.Status.PREVIEW
-    assert confirmed.url.startswith("/imports/jobs/")
+    assert confirmed.url.startswith("/jobs/")
     imported = ImportBatch.objects.get(status=ImportBatch.Status.IMPORTED)
     assert finished.url == reverse("imports:batch", args=[imported.pk])
     assert Post.objects.count() == 2

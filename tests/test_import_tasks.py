@@ -134,7 +134,7 @@ def test_a_job_that_keeps_failing_is_marked_failed_and_writes_nothing(alice, ali
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.FAILED
     assert job.attempts == run_import.max_retries + 1
-    assert "nothing was written" in job.message
+    assert "nothing was stored" in job.message
     assert not ImportBatch.objects.exists() and not Post.objects.exists()
 
 

@@ -9,5 +9,4 @@ urlpatterns = [
     path("<int:pk>/", views.batch_page, name="batch"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/file/", views.download, name="download"),
-    path("jobs/<int:pk>/", views.job_page, name="job"),
 ]

@@ -4,7 +4,7 @@ The import pages: upload an export, see the preview, confirm, and find past impo
 The same workflow as the command, the admin and the API (`metrics.imports`), with the same rights: a
 faculty member imports into their own accounts, an institution's admins into its accounts (and templates
 naming several of them), a reviewer into none. A file larger than IMPORT_BACKGROUND_BYTES is previewed
-(and then imported) by a worker, and the person waits on the job's page (`metrics.tasks`).
+(and then imported) by a worker, and the person waits on the job's page (`portfolio.views.job_page`).
 """
 
 from django.conf import settings
@@ -19,7 +19,6 @@ from accounts.access import access_for, log_refused_write
 from accounts.models import SocialAccount
 from metrics.importers.limits import UPLOAD_TOO_LARGE
 from metrics.imports import ImportRefused, check_may_import, confirm_preview, import_file
-from metrics.jobs import BackgroundJob
 from metrics.models import ImportBatch
 from metrics.tasks import start_confirm, start_import
 from metrics.uploads import refusal, upload_limit
@@ -64,7 +63,7 @@ def import_page(request):
         }
         try:
             if upload.size > settings.IMPORT_BACKGROUND_BYTES:
-                return redirect("imports:job", pk=start_import(**arguments).pk)
+                return redirect("job", pk=start_import(**arguments).pk)
             return redirect("imports:batch", pk=import_file(**arguments).pk)
         except ImportRefused as refused:
             form.add_error(None, str(refused))
@@ -97,7 +96,7 @@ def confirm(request, pk: int):
         return redirect("imports:batch", pk=batch.pk)
     try:
         if batch.size > settings.IMPORT_BACKGROUND_BYTES:
-            return redirect("imports:job", pk=start_confirm(user=request.user, batch=batch).pk)
+            return redirect("job", pk=start_confirm(user=request.user, batch=batch).pk)
         imported = confirm_preview(batch=batch, user=request.user)
     except ImportRefused as refused:
         log_refused_write(request, object_id=batch.pk)
@@ -110,15 +109,6 @@ def download(request, pk: int):
     """The original file, exactly as it was uploaded: for those who may see its import only."""
     batch = get_object_or_404(_visible_batches(request.user).exclude(file=""), pk=pk)
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.file_name)
-
-
-@login_required
-def job_page(request, pk: int):
-    """A queued or running import, with its progress; once done, its batch."""
-    job = get_object_or_404(BackgroundJob.objects.visible_to(request.user).select_related("import_batch"), pk=pk)
-    if job.status == BackgroundJob.Status.DONE and job.import_batch_id:
-        return redirect("imports:batch", pk=job.import_batch_id)
-    return render(request, "imports/job.html", {"job": job, "rows_done": job.progress()})
 
 
 def _visible_batches(user):

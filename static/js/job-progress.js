@@ -17,10 +17,13 @@
 
   function show(job) {
     field("status").textContent = statusLabels[job.status] || job.status;
-    var rows = job.rows_done.toLocaleString("en-US") + (job.rows_total ? " of about " + job.rows_total.toLocaleString("en-US") : "");
-    field("rows").textContent = rows + " rows";
+    var rows = field("rows");
+    if (rows) {
+      rows.textContent = job.rows_done.toLocaleString("en-US") +
+        (job.rows_total ? " of about " + job.rows_total.toLocaleString("en-US") : "") + " rows";
+    }
     field("message").textContent = job.message;
-    if (job.rows_total) {
+    if (bar && job.rows_total) {
       bar.max = job.rows_total;
       bar.value = Math.min(job.rows_done, job.rows_total);
     }

@@ -6,8 +6,11 @@ runs a real worker against the local Redis when it answers.
 """
 
 import datetime as dt
+import time
 
 import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
@@ -20,6 +23,7 @@ from metrics.models import PostMetrics
 from metrics.tasks import run_import
 from metrics.tasks import start_confirm
 from metrics.tasks import start_import
+from portfolio.celery import app
 from tests.factories import UserFactory
 from tests.test_imports import row
 from tests.test_imports import template
@@ -194,3 +198,45 @@ def test_a_job_is_visible_to_the_person_who_started_it_only(alice, nora, charlie
         api.force_authenticate(other)
         assert api.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
         assert api.get("/api/v1/jobs/").json()["count"] == 0
+
+
+WORKER_REDIS = "redis://127.0.0.1:6379/3"
+
+
+def redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(WORKER_REDIS, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def real_worker():
+    """A Celery worker (in a thread of this process, so that it shares the test database) fed by Redis."""
+    if not redis_answers():
+        pytest.skip(f"No Redis answers at {WORKER_REDIS}: the real-worker test needs one (e.g. `redis-server`).")
+    redis.Redis.from_url(WORKER_REDIS).flushdb()  # no message left over from an earlier run
+    saved = {name: app.conf[name] for name in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=WORKER_REDIS, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", queues=["imports"], perform_ping_check=False, loglevel="WARNING"):
+            yield
+    finally:
+        app.conf.update(saved)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_runs_the_import_through_redis(real_worker, alice, alice_instagram):
+    job = start_import(user=alice, upload=first_file(), account=alice_instagram)
+    assert run_import.app.conf.task_always_eager is False  # sent through Redis, run by the worker
+    for _ in range(300):
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.1)
+
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    assert (job.rows_done, job.attempts) == (2, 1)
+    assert job.import_batch.status == ImportBatch.Status.IMPORTED
+    assert Post.objects.filter(account=alice_instagram).count() == 2

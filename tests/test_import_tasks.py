@@ -6,11 +6,12 @@ runs a real worker against the local Redis when it answers.
 """
 
 import datetime as dt
-import time
+import threading
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
@@ -210,6 +211,11 @@ def redis_answers() -> bool:
         return False
 
 
+def forget_connections() -> None:
+    app.close()
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def real_worker():
     """A Celery worker (in a thread of this process, so that it shares the test database) fed by Redis."""
@@ -217,25 +223,40 @@ def real_worker():
         pytest.skip(f"No Redis answers at {WORKER_REDIS}: the real-worker test needs one (e.g. `redis-server`).")
     redis.Redis.from_url(WORKER_REDIS).flushdb()  # no message left over from an earlier run
     saved = {name: app.conf[name] for name in ("broker_url", "task_always_eager")}
+    # Tasks run in-process keep a pool of producers for the broker of that moment (none): dropped, so that the
+    # next message goes to Redis.
+    forget_connections()
     app.conf.update(broker_url=WORKER_REDIS, task_always_eager=False)
     try:
         with start_worker(app, pool="solo", queues=["imports"], perform_ping_check=False, loglevel="WARNING"):
             yield
     finally:
         app.conf.update(saved)
+        forget_connections()
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_the_import_through_redis(real_worker, alice, alice_instagram):
-    job = start_import(user=alice, upload=first_file(), account=alice_instagram)
-    assert run_import.app.conf.task_always_eager is False  # sent through Redis, run by the worker
-    for _ in range(300):
-        job.refresh_from_db()
-        if job.finished:
-            break
-        time.sleep(0.1)
+    finished = threading.Event()
+    outcome = {}
 
+    def note(sender=None, state=None, retval=None, **kwargs):
+        outcome.update(state=state, retval=retval)
+        finished.set()
+
+    # The test waits for the worker's word rather than polling the database, which SQLite (shared by the
+    # worker's thread) would lock.
+    task_postrun.connect(note, sender=run_import, weak=False)
+    try:
+        job = start_import(user=alice, upload=first_file(), account=alice_instagram)
+        assert run_import.app.conf.task_always_eager is False  # sent through Redis, run by the worker
+        assert finished.wait(timeout=60), "the worker did not run the task within a minute"
+    finally:
+        task_postrun.disconnect(note, sender=run_import)
+
+    job.refresh_from_db()
+    assert outcome["state"] == "SUCCESS", outcome
     assert job.status == BackgroundJob.Status.DONE, job.message
     assert (job.rows_done, job.attempts) == (2, 1)
     assert job.import_batch.status == ImportBatch.Status.IMPORTED

@@ -7,7 +7,6 @@ Screenshots of the preview and the history are written to $BROWSER_SCREENSHOTS w
 test's temporary folder), to be looked at.
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -24,13 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 # Instagram's content export for September 2026, named as Meta names it; its rows name the account "alicerad".
 EXPORT = Path(__file__).parent / "data" / "exports" / "Sep-01-2026_Sep-30-2026_1234567890123456.csv"
-
-
-@pytest.fixture
-def artifacts(tmp_path) -> Path:
-    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

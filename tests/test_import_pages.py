@@ -18,7 +18,6 @@ from metrics.models import PostMetrics
 from tests.factories import AppointmentFactory
 from tests.factories import FacultyFactory
 from tests.factories import SocialAccountFactory
-from tests.factories import UserFactory
 from tests.factories import platform
 from tests.test_imports import row
 from tests.test_imports import template
@@ -29,14 +28,6 @@ UPLOAD = reverse("imports:upload")
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def peter(northfield_nucmed):
-    user = UserFactory(username="peter", first_name="Peter", last_name="Park")
-    faculty = FacultyFactory(name="Peter Park", email="peter@northfield.example", user=user)
-    AppointmentFactory(faculty=faculty, department=northfield_nucmed, primary=True)
-    return user
 
 
 @pytest.fixture

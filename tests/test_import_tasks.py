@@ -261,3 +261,20 @@ def test_a_real_worker_runs_the_import_through_redis(real_worker, alice, alice_i
     assert (job.rows_done, job.attempts) == (2, 1)
     assert job.import_batch.status == ImportBatch.Status.IMPORTED
     assert Post.objects.filter(account=alice_instagram).count() == 2
+
+
+def test_a_refused_file_ends_its_job_with_the_refused_batch_and_keeps_no_upload(settings, alice, alice_instagram):
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    api = APIClient()
+    api.force_authenticate(alice)
+    bad = template(row("p1", content_type="hologram"))
+
+    answer = api.post("/api/v1/imports/", {"account": alice_instagram.pk, "file": bad}, format="multipart")
+    job = api.get(answer["Location"]).json()
+    batch = api.get(f"/api/v1/imports/{job['import_batch']}/").json()
+
+    assert (answer.status_code, job["status"]) == (202, "done")
+    assert batch["status"] == "refused"
+    assert [(error["row"], error["column"]) for error in batch["errors"]] == [(2, "content_type")]
+    assert not list((settings.MEDIA_ROOT / "imports").rglob("*.*"))  # neither the upload nor a batch file
+    assert not Post.objects.exists()

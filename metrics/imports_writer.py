@@ -34,7 +34,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.vocabulary import ContentType
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import plausibility
 from metrics.db import db_value, insert_rows, update_rows
 from metrics.history import record_bulk_changes
@@ -45,6 +45,7 @@ from metrics.vocabulary import CareerCategory
 
 MAX_LISTED_ERRORS = 500
 SAMPLE_ROWS = 10  # rows shown by a preview, as they will be stored
+SAMPLE_COUNT_ORDER = (*METRIC_FIELDS, *ACCOUNT_SNAPSHOTS.metrics)
 ACCOUNTS_PER_QUERY = 100  # handles per lookup (each one an OR'ed condition; SQLite caps a statement's depth)
 POST_FIELDS = ("url", "published_at", "content_type", "caption", "category")
 # Exports that do not say what kind of post a row is: the platform's usual kind. The template
@@ -332,10 +333,12 @@ class ImportWriter:
         published_at = values.get("published_at")
         if isinstance(row, PostRow):
             captured_on = row.captured_on or self.batch.captured_on
-            counts = {name: value for name, value in row.metrics.items() if value is not None}
+            reported = row.metrics
         else:
             captured_on = row.captured_on
-            counts = values
+            reported = values
+        # Pairs in the vocabulary's order: a JSON object's keys come back from PostgreSQL in an order of its own.
+        counts = [[name, reported[name]] for name in SAMPLE_COUNT_ORDER if reported.get(name) is not None]
         self.sample.append(
             {
                 "row": row.row,

@@ -65,7 +65,7 @@ def test_the_preview_shows_counts_and_the_first_rows_as_they_will_be_stored(clie
     assert [sample["external_id"] for sample in batch.sample_rows] == ["p1", "p2"]
     first = batch.sample_rows[0]
     assert (first["account"], first["content_type"], first["category"]) == ("@alice_rads", "image", "education")
-    assert first["counts"] == {"impressions": 6154, "likes": 184}
+    assert first["counts"] == [["impressions", 6154], ["likes", 184]]
     assert first["captured_on"] == "2026-10-01"
     assert "The first 2 rows, as they will be stored" in page
     assert "Case of the week #MSKMonday" in page and "Quiz time" in page

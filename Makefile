@@ -36,18 +36,40 @@ system-packages:
 		fi; \
 	fi
 
+# Background work (large imports, PDFs, freezing): when Redis answers at WORKER_REDIS, `make run` starts a Celery
+# worker beside the site, both pointed at it (CELERY_BROKER_URL; REDIS_URL too, so the pages see progress live),
+# and stops it with the site; otherwise the work runs within the requests. docs/scale.md: workers elsewhere.
+WORKER_REDIS ?= redis://127.0.0.1:6379/0
+WORKER_QUEUES ?= imports,documents
+REDIS_ANSWERS = $(BIN)/python -c "import redis; redis.Redis.from_url('$(WORKER_REDIS)', socket_timeout=1).ping()" 2>/dev/null
+# Runs $(1) in the foreground, with a worker beside it while CELERY_BROKER_URL is set; the worker stops with it.
+define WITH_WORKER
+	if [ -n "$$CELERY_BROKER_URL" ]; then \
+		echo "Background work goes to a Celery worker (queues $(WORKER_QUEUES)) through $$CELERY_BROKER_URL."; \
+		$(BIN)/celery -A portfolio worker -Q $(WORKER_QUEUES) --loglevel=INFO --concurrency=1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(1); \
+	else \
+		echo "No broker: background work runs within the requests."; \
+		$(1); \
+	fi
+endef
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(ADDRESS)/ (Ctrl-C stops it)."
-	$(BIN)/python manage.py runserver $(ADDRESS)
+	@if [ -z "$$CELERY_BROKER_URL" ] && $(REDIS_ANSWERS); then \
+		export CELERY_BROKER_URL="$(WORKER_REDIS)" REDIS_URL="$${REDIS_URL:-$(WORKER_REDIS)}"; \
+	fi; \
+	echo "Serving on http://$(ADDRESS)/ (Ctrl-C stops it)."; \
+	$(call WITH_WORKER,$(BIN)/python manage.py runserver $(ADDRESS))
 
 # The site as production runs it: DEBUG off, static files collected and served compressed by WhiteNoise,
 # gunicorn with a few workers. Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL, ...) as production would; with
 # no SECRET_KEY a throwaway one is generated for this run only (sessions end when it stops), and said so.
 # Plain HTTP on 127.0.0.1 needs SECURE_SSL_REDIRECT=0 (it is on with DEBUG off); SERVE_ADDRESS and
-# SERVE_WORKERS change where and how many.
+# SERVE_WORKERS change where and how many. With CELERY_BROKER_URL set, a Celery worker runs beside it (docs/scale.md).
 SERVE_ADDRESS ?= 127.0.0.1:8000
 SERVE_WORKERS ?= 2
 
@@ -62,8 +84,8 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py createcachetable && \
 	echo "Serving on http://$(SERVE_ADDRESS)/ with DEBUG off (Ctrl-C stops it)." && \
-	exec $(BIN)/gunicorn portfolio.wsgi:application --bind $(SERVE_ADDRESS) --workers $(SERVE_WORKERS) \
-		--access-logfile - --timeout 60
+	$(call WITH_WORKER,$(BIN)/gunicorn portfolio.wsgi:application --bind $(SERVE_ADDRESS) --workers $(SERVE_WORKERS) \
+		--access-logfile - --timeout 60)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

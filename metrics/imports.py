@@ -12,6 +12,9 @@ the chosen account, and upserts posts on (account, external id) and snapshots on
 Every batch is recorded, with its file when it wrote anything (or may, after a
 preview), and every snapshot it writes points back to its batch and source row.
 The parsed rows are checked and saved chunk by chunk by `imports_writer.ImportWriter`.
+A preview keeps the first rows as they would be stored, and counts the captions about to be stored that
+the check named by settings.IMPORT_CAPTION_CHECK flags (the privacy rules live in a portfolio app,
+which this app does not import).
 
 Who may import what is decided here, for every entry point: the acting user imports into an account
 they may change (an institution admin: their institution's; a faculty member: their own; a reviewer:
@@ -34,6 +37,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.access import access_for
 from accounts.models import SocialAccount
@@ -165,7 +169,13 @@ def _import(*, user, upload, account, institution, captured_on, dry_run, today, 
     if mismatch:
         return _refuse(batch, mismatch), 0
 
-    writer = ImportWriter(batch=batch, accounts=importable_accounts(user), account=account, institution=institution)
+    writer = ImportWriter(
+        batch=batch,
+        accounts=importable_accounts(user),
+        account=account,
+        institution=institution,
+        caption_check=_caption_check() if dry_run else None,
+    )
     with transaction.atomic(), collector_spared():
         batch.status = ImportBatch.Status.PREVIEW if dry_run else ImportBatch.Status.IMPORTED
         batch.save()
@@ -207,7 +217,7 @@ def collector_spared():
         gc.unfreeze()
 
 
-def confirm_preview(*, batch: ImportBatch, user) -> ImportBatch:
+def confirm_preview(*, batch: ImportBatch, user, progress: Callable[[int], None] | None = None) -> ImportBatch:
     """Import for real the file a preview batch holds, as the same account and date, as `user` (see `import_file`)."""
     with batch.file.open("rb") as stored:
         stored.name = batch.file_name
@@ -217,6 +227,7 @@ def confirm_preview(*, batch: ImportBatch, user) -> ImportBatch:
             account=batch.account,
             institution=batch.institution,
             captured_on=batch.captured_on,
+            progress=progress,
         )
 
 
@@ -262,11 +273,19 @@ def _user_id(user) -> str:
     return str(user.pk) if user.pk is not None else "- (anonymous)"
 
 
+def _caption_check():
+    path = settings.IMPORT_CAPTION_CHECK
+    return import_string(path) if path else None
+
+
 def _finish(batch: ImportBatch, writer: ImportWriter) -> None:
     counts = writer.counts
     for name, value in vars(counts).items():
         setattr(batch, name, value)
+    batch.sample_rows = writer.sample
+    batch.captions_flagged = writer.captions_flagged if writer.caption_check is not None else None
     if writer.error_count:
+        batch.sample_rows = []  # nothing will be stored
         batch.status = ImportBatch.Status.REFUSED
         batch.errors = [error.as_dict() for error in writer.errors]
         more = writer.error_count - len(writer.errors)

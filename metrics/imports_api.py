@@ -12,7 +12,9 @@ from accounts.api_scoping import RolePermission
 from accounts.models import Institution, SocialAccount
 from metrics.importers.limits import UPLOAD_TOO_LARGE
 from metrics.imports import ImportRefused, import_file
+from metrics.jobs_api import BackgroundJobSerializer
 from metrics.models import ImportBatch
+from metrics.tasks import start_import
 from metrics.uploads import refusal, upload_limit
 
 
@@ -42,6 +44,8 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "rows_skipped",
             "errors",
             "ignored_columns",
+            "sample_rows",
+            "captions_flagged",
         ]
         read_only_fields = fields
 
@@ -80,6 +84,8 @@ class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     POST a file to import it (or `dry_run` to preview). The answer is the batch: 201 when it was
     imported or previewed, 200 when the same file was already imported (nothing changed), 400
     when it was refused (every error listed, with row, column and message; nothing written).
+    A file larger than IMPORT_BACKGROUND_BYTES goes to a worker: the answer is 202 with the job,
+    whose address (also the `Location` header) says how far it is and, once done, which batch it made.
     """
 
     queryset = ImportBatch.objects.all()
@@ -97,6 +103,7 @@ class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         responses={
             200: ImportBatchSerializer,
             201: ImportBatchSerializer,
+            202: BackgroundJobSerializer,
             400: OpenApiResponse(
                 OpenApiTypes.OBJECT,
                 description="The refused batch (status `refused`, with its errors), or the invalid request fields.",
@@ -110,15 +117,20 @@ class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         upload = ImportRequestSerializer(data=data, context={"request": request})
         upload.is_valid(raise_exception=True)
         options = upload.validated_data
+        arguments = {
+            "user": request.user,
+            "upload": options["file"],
+            "account": options.get("account"),
+            "institution": options.get("institution"),
+            "captured_on": options.get("captured_on"),
+            "dry_run": options["dry_run"],
+        }
         try:
-            batch = import_file(
-                user=request.user,
-                upload=options["file"],
-                account=options.get("account"),
-                institution=options.get("institution"),
-                captured_on=options.get("captured_on"),
-                dry_run=options["dry_run"],
-            )
+            if options["file"].size > settings.IMPORT_BACKGROUND_BYTES:
+                job = start_import(**arguments)
+                answer = BackgroundJobSerializer(job, context={"request": request}).data
+                return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
+            batch = import_file(**arguments)
         except ImportRefused as refused:
             # An account or institution the user cannot see was "does not exist" (400) above; this one they
             # see but may not import into.

@@ -20,11 +20,17 @@ messages, in the same order), a check at a time over whole columns, and no Pytho
 chunk. Other formats and the template's chunks with a bad cell come as `PostRow`s.
 
 What lives across chunks is small: the counts, the first `MAX_LISTED_ERRORS` errors (and how many there
-were in all), and the accounts the file names. A chunk's rows are gone once it is written.
+were in all), the first `SAMPLE_ROWS` rows as they are stored (for the preview), and the accounts the file
+names. A chunk's rows are gone once it is written.
+
+A preview may also count the captions about to be stored (those of new posts, and changed captions) that
+`caption_check` flags: the check is the caller's (the privacy rules live outside this app), and it runs in
+previews only, so that an import's speed does not depend on it.
 """
 
 import operator
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -33,7 +39,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.vocabulary import ContentType
+from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import plausibility
 from metrics.db import db_value, insert_rows, update_rows
 from metrics.history import record_bulk_changes
@@ -43,6 +49,8 @@ from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, CountColumns, p
 from metrics.vocabulary import CareerCategory
 
 MAX_LISTED_ERRORS = 500
+SAMPLE_ROWS = 10  # rows shown by a preview, as they will be stored
+SAMPLE_COUNT_ORDER = (*METRIC_FIELDS, *ACCOUNT_SNAPSHOTS.metrics)
 POST_FIELDS = ("url", "published_at", "content_type", "caption", "category")
 # Exports that do not say what kind of post a row is: the platform's usual kind. The template
 # (any platform) has no default and must say it for a new post.
@@ -91,6 +99,9 @@ class ImportWriter:
     _importable: dict | None = None  # lower-case handle -> {pk: account}, read once per file
     _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
     _capture_problems: dict = field(default_factory=dict)  # (account id, day) -> why refused ("" if not)
+    caption_check: Callable[[str], object] | None = None  # truthy for a caption that needs a second look
+    captions_flagged: int = 0
+    sample: list[dict] = field(default_factory=list)  # the first SAMPLE_ROWS rows as stored
 
     def fail(self, error: RowError) -> None:
         self.error_count += 1
@@ -409,8 +420,13 @@ class ImportWriter:
                     self.fail(RowError(row.row, missing[0], message))
                     continue
                 new.append((account.pk, row.external_id, *self._post_values({**values}), "", updated_at, updated_at))
+                self._check_caption(values.get("caption", ""))
+                self._keep_sample(row, account, values, new=True)
                 continue
             pk, current = stored[key]
+            if values.get("caption", current["caption"]) != current["caption"]:
+                self._check_caption(values["caption"])
+            self._keep_sample(row, account, {**current, **values}, new=False)
             if any(current[name] != value for name, value in values.items()):
                 changed.append((*self._post_values({**current, **values}), updated_at, pk))
                 merged = {**current, **values}
@@ -433,6 +449,40 @@ class ImportWriter:
         )
         ids.update({key: pk for key, (pk,) in created.items()})
         return ids, {pk for (pk,) in created.values()}
+
+    def _check_caption(self, caption: str) -> None:
+        if self.caption_check is not None and caption and self.caption_check(caption):
+            self.captions_flagged += 1
+
+    def _keep_sample(self, row: PostRow | AccountRow, account: SocialAccount, values: dict, *, new: bool) -> None:
+        """The row as it will be stored (a new post's default content type included), for the preview: plain
+        JSON, since the batch keeps it."""
+        if len(self.sample) >= SAMPLE_ROWS:
+            return
+        published_at = values.get("published_at")
+        if isinstance(row, PostRow):
+            captured_on = row.captured_on or self.batch.captured_on
+            reported = row.metrics
+        else:
+            captured_on = row.captured_on
+            reported = values
+        # Pairs in the vocabulary's order: a JSON object's keys come back from PostgreSQL in an order of its own.
+        counts = [[name, reported[name]] for name in SAMPLE_COUNT_ORDER if reported.get(name) is not None]
+        self.sample.append(
+            {
+                "row": row.row,
+                "account": f"@{account.handle}",
+                "platform": account.platform.name,
+                "external_id": getattr(row, "external_id", ""),
+                "new": new,
+                "published_at": published_at.isoformat() if published_at else "",
+                "content_type": values.get("content_type", ""),
+                "category": values.get("category", ""),
+                "caption": values.get("caption", ""),
+                "captured_on": captured_on.isoformat() if captured_on else "",
+                "counts": counts,
+            }
+        )
 
     @staticmethod
     def _post_values(values: dict) -> tuple:
@@ -457,6 +507,8 @@ class ImportWriter:
             {name: value for name in ACCOUNT_SNAPSHOTS.metrics if (value := getattr(row, name)) is not None}
             for row, _ in rows
         ]
+        for (row, account), values in zip(rows[:SAMPLE_ROWS], counts, strict=False):
+            self._keep_sample(row, account, values, new=False)
         result = ACCOUNT_SNAPSHOTS.upsert(
             [account.pk for _, account in rows],
             [row.captured_on for row, _ in rows],

@@ -38,6 +38,7 @@ from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import engagement, plausibility
+from metrics.jobs import BackgroundJob  # noqa: F401  (a model of this app, in a module of its own)
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
 
@@ -765,6 +766,14 @@ class ImportBatch(models.Model):
     rows_skipped = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="Each with row, column and message.")
     ignored_columns = models.JSONField(default=list, blank=True)
+    sample_rows = models.JSONField(
+        default=list, blank=True, help_text="The first rows as they are (or, for a preview, would be) stored."
+    )
+    captions_flagged = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Previews: captions about to be stored that the privacy check flags (blank: not checked).",
+    )
 
     objects = ImportBatchQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import api as accounts_api
 from metrics import api as metrics_api
-from metrics import imports_api
+from metrics import imports_api, jobs_api
 from portfolio.dossiers import api as dossiers_api
 from portfolio.logins import carry_lock_to_django_request
 from portfolio.privacy.api import PrivacyCheckView
@@ -45,6 +45,7 @@ router.register("post-metrics", metrics_api.PostMetricsViewSet)
 router.register("account-metrics", metrics_api.AccountMetricsViewSet)
 router.register("audience", metrics_api.AudienceSnapshotViewSet)
 router.register("imports", imports_api.ImportBatchViewSet)
+router.register("jobs", jobs_api.BackgroundJobViewSet)
 router.register("dossiers", dossiers_api.DossierViewSet)
 router.register("activities", dossiers_api.ActivityViewSet)
 router.register("dossier-versions", dossiers_api.DossierVersionViewSet, basename="dossier-version")

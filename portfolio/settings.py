@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "portfolio.comparisons",
     "portfolio.records",
     "portfolio.demo",
+    "portfolio.imports",
 ]
 # The benchmark commands are for development: their app is installed when BENCHMARKS is on (the default with
 # DEBUG on) or when one of them is being run; a production site does not carry them.
@@ -263,6 +264,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
+# One queue per kind of work, so that a long import never holds up a PDF: `celery -A portfolio worker -Q imports`
+# on one machine, `-Q documents` on another (docs/scale.md).
+CELERY_TASK_ROUTES = {"metrics.tasks.*": {"queue": "imports"}, "portfolio.dossiers.tasks.*": {"queue": "documents"}}
 
 # Imported analytics files are kept (every number traces back to its row); larger files are refused.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
@@ -276,6 +280,11 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1_000)
 IMPORT_MAX_ROW_CHARS = env_int("IMPORT_MAX_ROW_CHARS", 1_000_000)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
 IMPORT_MAX_CAPTION_CHARS = env_int("IMPORT_MAX_CAPTION_CHARS", 65_536)
+# Files larger than this are imported by a worker, with progress on the page (smaller ones within the request).
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024)
+# What a preview counts as a caption that needs a second look before it is stored (a dotted path: the rule
+# lives in a portfolio app, which the metrics app does not import).
+IMPORT_CAPTION_CHECK = "portfolio.privacy.rules.caption_flags"
 # Every upload passes this handler first: it stops a file as soon as it is larger than the view receiving it
 # allows (`metrics.uploads.upload_limit`), before the rest is read, kept in memory or written to disk.
 FILE_UPLOAD_HANDLERS = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("methods/", views.methods, name="methods"),
     path("compare/", include("portfolio.comparisons.urls")),
     path("imports/template.csv", metrics_views.import_template, name="import-template"),
+    path("imports/", include("portfolio.imports.urls")),
     # Sign in and out only: the other auth views have no pages of their own yet.
     path(
         "accounts/login/",
@@ -19,6 +20,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("faculty/<int:pk>/", views.faculty_profile, name="faculty-profile"),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
     path("dossiers/", include("portfolio.dossiers.urls")),
     path("records/", include("portfolio.records.urls")),
     path("privacy/", include("portfolio.privacy.urls")),

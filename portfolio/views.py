@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import access_for
 from accounts.models import Appointment, Faculty, SocialAccount
 from metrics.engagement import empty_summary
+from metrics.jobs import BackgroundJob
 from metrics.models import Post, with_followers_as_of, with_post_count
 from portfolio.dossiers import scoring
 
@@ -69,3 +70,18 @@ def methods(request):
         "default_weights_rationale": scoring.DEFAULT_PROFILE_DESCRIPTION,
     }
     return render(request, "portfolio/methods.html", context)
+
+
+@login_required
+def job_page(request, pk: int):
+    """
+    Background work the user started (a large import, a freeze, a PDF) while it waits or runs, with its
+    progress; once done, its result: an import's batch or a frozen version opens at once, a PDF is a link.
+    """
+    job = get_object_or_404(BackgroundJob.objects.visible_to(request.user), pk=pk)
+    if job.status == BackgroundJob.Status.DONE:
+        if job.import_batch_id:
+            return redirect("imports:batch", pk=job.import_batch_id)
+        if job.result_url and job.kind == BackgroundJob.Kind.FREEZE:
+            return redirect(job.result_url)
+    return render(request, "portfolio/job.html", {"job": job, "rows_done": job.progress()})

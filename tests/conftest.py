@@ -74,6 +74,15 @@ def alice_instagram(alice):
 
 
 @pytest.fixture
+def peter(northfield_nucmed):
+    """Alice's colleague in nuclear medicine: same institution, another department, none of her data."""
+    user = UserFactory(username="peter", first_name="Peter", last_name="Park")
+    faculty = FacultyFactory(name="Peter Park", email="peter@northfield.example", user=user)
+    AppointmentFactory(faculty=faculty, department=northfield_nucmed, primary=True)
+    return user
+
+
+@pytest.fixture
 def bob(northfield_radiology):
     user = UserFactory(username="bob")
     MembershipFactory(

@@ -30,7 +30,6 @@ from tests.factories import AppointmentFactory
 from tests.factories import FacultyFactory
 from tests.factories import MembershipFactory
 from tests.factories import SocialAccountFactory
-from tests.factories import UserFactory
 from tests.test_imports import TODAY
 from tests.test_imports import row
 from tests.test_imports import template
@@ -41,14 +40,6 @@ LOGGER = "metrics.imports"
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def peter(northfield_nucmed):
-    user = UserFactory(username="peter", first_name="Peter", last_name="Park")
-    faculty = FacultyFactory(name="Peter Park", email="peter@northfield.example", user=user)
-    AppointmentFactory(faculty=faculty, department=northfield_nucmed, primary=True)
-    return user
 
 
 @pytest.fixture

@@ -45,4 +45,5 @@ urlpatterns = [
     path("<int:pk>/versions/<int:number>/links/", version_views.create_share_link, name="create-link"),
     path("<int:pk>/links/<int:link_pk>/revoke/", version_views.revoke_share_link, name="revoke-link"),
     path("<int:pk>/download/<str:file_format>/", version_views.live_download, name="download"),
+    path("<int:pk>/pdf/<int:job_pk>/", version_views.job_pdf, name="job-pdf"),
 ]

@@ -7,14 +7,16 @@ faculty member, or an admin of their institution): others get 403, and another i
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from portfolio.dossiers import exports, sharing
+from metrics.jobs import BackgroundJob
+from portfolio.dossiers import exports, sharing, tasks
 from portfolio.dossiers.evidence import unresolved_evidence
 from portfolio.dossiers.freezing import FreezeRefused, freeze, unresolved_privacy_flags
 from portfolio.dossiers.frozen_document import frozen_document_response
@@ -85,6 +87,11 @@ def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -
 @require_POST
 def freeze_dossier(request, pk: int):
     dossier = dossier_for(request, pk, change=True)
+    if tasks.in_background():
+        # A worker freezes; the person follows the job. Unresolved flags are said here at once, as below.
+        if unresolved := unresolved_privacy_flags(dossier):
+            return _versions_page(request, dossier, status=409, refused=FreezeRefused(unresolved))
+        return redirect("job", pk=tasks.start_freeze(dossier=dossier, user=request.user).pk)
     try:
         version = freeze(dossier=dossier, user=request.user)
     except FreezeRefused as refused:
@@ -133,7 +140,28 @@ def version_page(request, pk: int, number: int):
 def live_download(request, pk: int, file_format: str):
     if file_format not in exports.LIVE_FORMATS:
         raise Http404("No such download.")
-    return download_response(exports.live_export(dossier_for(request, pk), file_format))
+    dossier = dossier_for(request, pk)
+    if file_format == "pdf" and tasks.in_background():
+        return redirect("job", pk=tasks.start_pdf(dossier=dossier, user=request.user).pk)
+    return download_response(exports.live_export(dossier, file_format))
+
+
+@login_required
+def job_pdf(request, pk: int, job_pk: int):
+    """The live PDF a worker rendered: for the person who asked, while they may still read the dossier."""
+    dossier = dossier_for(request, pk)
+    jobs = BackgroundJob.objects.visible_to(request.user).filter(kind=BackgroundJob.Kind.PDF, arguments__dossier=pk)
+    job = get_object_or_404(jobs, pk=job_pk, status=BackgroundJob.Status.DONE)
+    if not default_storage.exists(tasks.pdf_file(job)):
+        raise Http404("This PDF is no longer kept: download the dossier again.")
+    response = FileResponse(
+        default_storage.open(tasks.pdf_file(job), "rb"),
+        as_attachment=True,
+        filename=job.arguments.get("filename") or f"dossier-{dossier.pk}.pdf",
+        content_type=exports.PDF_TYPE,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

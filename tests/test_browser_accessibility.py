@@ -11,15 +11,19 @@ new page cannot skip the check.
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.core.files import File
 from django.urls import URLPattern
 from django.urls import URLResolver
 from django.urls import get_resolver
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics.imports import import_file
+from metrics.jobs import BackgroundJob
 from portfolio.dossiers.models import ShareLink
 from tests.accessibility import DESKTOP
 from tests.accessibility import PHONE
@@ -33,6 +37,10 @@ from tests.factories import ActivityFactory
 from tests.factories import AudienceSnapshotFactory
 
 pytest_plugins = ["tests.browser", "tests.dossier_fixtures"]
+
+
+# A real Instagram export, previewed for the import pages.
+EXPORT = Path(__file__).parent / "data" / "exports" / "Sep-01-2026_Sep-30-2026_1234567890123456.csv"
 
 
 @dataclass(frozen=True)
@@ -60,13 +68,21 @@ NOT_PAGES = {
     "dossiers:highlight-evidence": "a form action (POST) of the highlights page",
     "dossiers:highlight-evidence-acknowledge": "a form action (POST) of the highlights page",
     "dossiers:version-evidence-image": "the screenshot a version kept, an image",
+    "dossiers:job-pdf": "a PDF made by a background job",
+    "imports:confirm": "a form action (POST) of an import's preview",
+    "imports:download": "the original file of an import",
 }
 
 
-def site_pages(*, alice, dossier, version, link, activity, account, post, snapshot) -> list[Page]:
+def site_pages(*, alice, dossier, version, link, activity, account, post, snapshot, batch, job) -> list[Page]:
     """Every page of the site outside the admin and the API, as its users open it."""
     pk = dossier.pk
     return [
+        Page("imports:upload", "alice", reverse("imports:upload")),
+        Page("imports:upload", "nora", reverse("imports:upload")),
+        Page("imports:batch", "alice", reverse("imports:batch", args=[batch.pk])),
+        Page("job", "alice", reverse("job", args=[job.pk])),
+        Page("privacy:check", "alice", reverse("privacy:check")),
         Page("records:posts", "alice", reverse("records:posts")),
         Page("records:posts", "nora", reverse("records:posts")),
         Page("records:post", "alice", reverse("records:post", args=[post.pk])),
@@ -155,7 +171,7 @@ def site_addresses() -> set[str]:
 
 def test_every_address_of_the_site_is_a_checked_page_or_says_why_not():
     anything = _Any()
-    names = ("alice", "dossier", "version", "link", "activity", "account", "post", "snapshot")
+    names = ("alice", "dossier", "version", "link", "activity", "account", "post", "snapshot", "batch", "job")
     checked = {page.name for page in site_pages(**dict.fromkeys(names, anything))}
     addresses = site_addresses()
 
@@ -179,6 +195,9 @@ def site(alice, alice_instagram, bob, nora, root, dossier, version, worked_post)
         version=version, recipient="Prof. Ana Silva", expires_at=timezone.now() + dt.timedelta(days=30)
     )
     activity = ActivityFactory(faculty=alice.faculty)
+    with EXPORT.open("rb") as export:
+        batch = import_file(user=alice, upload=File(export, name=EXPORT.name), account=alice_instagram, dry_run=True)
+    job = BackgroundJob.objects.create(kind=BackgroundJob.Kind.PDF, created_by=alice, arguments={"dossier": dossier.pk})
     return {
         "alice": alice,
         "dossier": dossier,
@@ -188,6 +207,8 @@ def site(alice, alice_instagram, bob, nora, root, dossier, version, worked_post)
         "account": alice_instagram,
         "post": worked_post,
         "snapshot": worked_post.snapshots.get(),
+        "batch": batch,
+        "job": job,
     }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from metrics.db import in_batches
 from metrics.history import record_creations
@@ -34,6 +35,8 @@ from portfolio.privacy.rules import PrivacyFlag
 logger = logging.getLogger(__name__)
 # Enough of a version's SHA-256 to find it in the log; the whole hash is on its pages.
 SHA256_LOGGED = 12
+# How much of a flagged caption names its post in a refusal: enough to recognise it.
+CAPTION_NAMED = 60
 
 
 @dataclass(frozen=True)
@@ -43,16 +46,21 @@ class UnresolvedFlags:
     highlight: Highlight
     flags: list[PrivacyFlag]
 
+    @property
+    def post_label(self) -> str:
+        """The post as its author knows it: day, account and how the caption starts (never the platform's id)."""
+        post = self.highlight.post
+        day = timezone.localtime(post.published_at).date()
+        start = Truncator(" ".join(post.caption.split())).chars(CAPTION_NAMED)
+        return f"{day:%-d %b %Y}, {post.account.platform.name} @{post.account.handle}: “{start}”"
+
 
 class FreezeRefused(Exception):
     """The dossier cannot be frozen yet; `unresolved` says which highlighted posts and why."""
 
     def __init__(self, unresolved: list[UnresolvedFlags]):
         self.unresolved = unresolved
-        posts = "; ".join(
-            f"post {item.highlight.post.external_id}: " + ", ".join(flag.label for flag in item.flags)
-            for item in unresolved
-        )
+        posts = "; ".join(f"{item.post_label}: " + ", ".join(flag.label for flag in item.flags) for item in unresolved)
         super().__init__(
             "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "
             f"then freeze again ({posts})."

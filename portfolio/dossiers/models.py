@@ -333,7 +333,10 @@ class Dossier(models.Model):
 
     def highlights_with_unresolved_privacy(self) -> list["Highlight"]:
         """The highlights whose caption still trips the privacy check and that nobody acknowledged."""
-        pending = self.highlight_rows.filter(privacy_acknowledged_at__isnull=True).select_related("post")
+        # The account and platform name the post wherever a refusal is explained.
+        pending = self.highlight_rows.filter(privacy_acknowledged_at__isnull=True).select_related(
+            "post__account__platform"
+        )
         return [highlight for highlight in pending if caption_flags(highlight.post.caption)]
 
 

@@ -59,6 +59,7 @@ def url(name: str, dossier, *args) -> str:
 
 @pytest.mark.parametrize("who", ["alice", "nora", "bob", "root"])
 def test_people_of_the_dossier_read_it(client, request, dossier, who):
+    dossier.submit()  # a reviewer reads a dossier once submitted (test_dossier_lifecycle.py)
     client.force_login(request.getfixturevalue(who))
     response = client.get(url("detail", dossier))
     assert response.status_code == 200
@@ -92,6 +93,7 @@ def test_a_colleague_of_the_same_department_gets_404(client, dossier, northfield
 
 
 def test_reviewer_reads_but_may_not_change(client, bob, dossier):
+    dossier.submit()
     client.force_login(bob)
     assert client.get(url("detail", dossier)).status_code == 200
     assert b"Period, accounts and narrative" not in client.get(url("detail", dossier)).content

@@ -71,6 +71,7 @@ def test_institution_admin_creates_a_link_for_a_faculty_member(dossier, version,
 
 
 def test_reviewer_of_the_department_reads_the_versions_but_cannot_create_links(dossier, version, bob, signed_in):
+    dossier.submit()
     client = signed_in(bob)
 
     assert client.get(versions_url(dossier)).status_code == 200
@@ -164,6 +165,7 @@ def test_versions_page_shows_links_with_their_access_log(dossier, version, link,
 
 
 def test_reviewer_of_the_department_does_not_see_the_link_addresses(dossier, link, bob, signed_in):
+    dossier.submit()
     page = signed_in(bob).get(versions_url(dossier)).content.decode()
 
     assert "Prof. Ana Silva" in page

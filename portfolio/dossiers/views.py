@@ -50,9 +50,17 @@ def can_change(user, dossier: Dossier) -> bool:
 
 @login_required
 def dossier_list(request):
-    dossiers = Dossier.objects.visible_to(request.user).select_related("faculty").order_by("-updated_at")
+    """Dossiers in work (drafts and submitted ones), or with `?show=archived` the archived ones."""
+    archived = request.GET.get("show") == "archived"
+    dossiers = (
+        Dossier.objects.visible_to(request.user)
+        .listed(archived=archived)
+        .select_related("faculty")
+        .order_by("-updated_at")
+    )
     context = {
         "dossiers": list(dossiers),
+        "archived": archived,
         "can_create": faculty_choices(request.user).exists(),
     }
     return render(request, "dossiers/list.html", context)
@@ -78,9 +86,11 @@ def dossier_detail(request, pk: int):
     """The live dossier: the same document a frozen version stores, inside the site."""
     dossier = dossier_for(request, pk)
     data = dossier_data(dossier)
+    may_change = can_change(request.user, dossier)
     context = {
         "dossier": dossier,
-        "can_change": can_change(request.user, dossier),
+        "can_change": may_change,
+        "has_versions": may_change and not dossier.may_be_deleted(),
         **dossier_render.document_context(data),
     }
     return render(request, "dossiers/detail.html", context)

@@ -43,10 +43,11 @@ def test_faculty_member_creates_a_link_to_a_version(dossier, version, alice, sig
 
     link = ShareLink.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{versions_url(dossier)}#link-{link.pk}"
+    assert response["Location"] == f"{versions_url(dossier)}#link-{link.pk}-address"
     assert (link.version, link.recipient, link.created_by) == (version, "Prof. Ana Silva", alice)
-    # Open all of the last day, in the site's time zone.
-    assert timezone.localtime(link.expires_at).date() == timezone.localdate() + dt.timedelta(days=15)
+    # Open all of the last day, in the institution's time zone (test_dossier_link_expiry.py).
+    zone = dossier.zone()
+    assert link.last_day(zone) == timezone.localdate(timezone=zone) + dt.timedelta(days=14)
 
 
 def test_a_refused_link_form_comes_back_filled_in_with_its_errors(dossier, version, alice, signed_in):
@@ -184,8 +185,9 @@ def test_versions_page_runs_the_same_queries_whatever_the_number_of_versions_lin
             ShareAccess.objects.bulk_create(ShareAccess(link=link, ip="192.0.2.1") for _ in range(3))
     client = signed_in(alice)
 
-    # Session, user, roles (2), dossier, may change, versions, their links, the links' accesses, highlights.
-    with django_assert_num_queries(10):
+    # Session, user, roles (2), dossier, may change, the institution's time zone (the links' last days), versions,
+    # their links, the links' accesses, highlights.
+    with django_assert_num_queries(11):
         response = client.get(versions_url(dossier))
 
     assert response.status_code == 200

@@ -10,6 +10,7 @@ weights. An external reviewer reads one version through a `ShareLink`; every acc
 each with its publisher, report and definition (the interactions it counts and what it divides by).
 """
 
+import datetime
 import secrets
 from collections.abc import Mapping
 
@@ -547,14 +548,34 @@ class ShareLink(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
 
+    def last_day(self, zone) -> "datetime.date":
+        """
+        The last day the link opens, in `zone` (the institution's): `expires_at` is the first moment after it
+        (`sharing.end_of_day`), so a link chosen "until 5 January" reads 5 January, not the 6th it closes on.
+        """
+        return (self.expires_at - datetime.timedelta(microseconds=1)).astimezone(zone).date()
+
 
 class ShareAccess(models.Model):
-    """One opening of a share link: when and from where."""
+    """One opening of a share link: when, from where and, when signed in, by whom."""
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="accesses")
     accessed_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who opened it, when signed in; blank for a reviewer without a login.",
+    )
+    by_owner = models.BooleanField(
+        "by the dossier's faculty member or an admin",
+        default=False,
+        help_text="Opened by someone who may change the dossier, checking the link: not counted as the reviewer's.",
+    )
 
     class Meta:
         ordering = ["-accessed_at"]

@@ -285,7 +285,7 @@ class DossierVersionDetailSerializer(DossierVersionSerializer):
 class ShareAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = ShareAccess
-        fields = ["accessed_at", "ip", "user_agent"]
+        fields = ["accessed_at", "ip", "user_agent", "opened_by", "by_owner"]
         read_only_fields = fields
 
 

@@ -5,7 +5,8 @@ Each model says, with three Q objects, which of its rows belong to a set of
 institutions, to a set of departments, and to one faculty member. From those,
 `visible_to(user)` (read), `editable_by(user)` (write, through the API and
 pages) and `administered_by(user)` (the Django admin) apply the roles of
-`access.py`.
+`access.py`. A model whose rows reviewers see only in some state (a dossier
+once submitted) narrows their part with `reviewers_q`.
 """
 
 from django.db import models
@@ -30,6 +31,10 @@ class ScopedQuerySet(models.QuerySet):
     def faculty_q(self, faculty_id) -> Q:
         raise NotImplementedError
 
+    def reviewers_q(self) -> Q:
+        """Which of the rows in a reviewer's scope they may read: all of them, unless a model says otherwise."""
+        return Q()
+
     def for_institutions(self, ids):
         return self.filter(self.institutions_q(ids))
 
@@ -45,10 +50,15 @@ class ScopedQuerySet(models.QuerySet):
         if access.is_superuser:
             return self
         q = NOTHING
-        if access.readable_institution_ids:
-            q |= self.institutions_q(access.readable_institution_ids)
+        if access.admin_institution_ids:
+            q |= self.institutions_q(access.admin_institution_ids)
+        reviewed = NOTHING
+        if access.reviewer_institution_ids:
+            reviewed |= self.institutions_q(access.reviewer_institution_ids)
         if access.reviewer_department_ids:
-            q |= self.departments_q(access.reviewer_department_ids)
+            reviewed |= self.departments_q(access.reviewer_department_ids)
+        if reviewed is not NOTHING:
+            q |= reviewed & self.reviewers_q()
         if access.faculty_id is not None:
             q |= self.faculty_q(access.faculty_id)
         if q is NOTHING:

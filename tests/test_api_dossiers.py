@@ -131,6 +131,7 @@ def test_freeze_is_refused_with_the_flags_to_resolve(dossier, alice, alice_insta
 
 
 def test_freeze_is_403_for_a_reviewer_and_404_for_another_institution(dossier, bob, charlie, api_client):
+    dossier.submit()
     assert api_client(bob).post(f"/api/v1/dossiers/{dossier.pk}/freeze/").status_code == 403
     assert api_client(charlie).post(f"/api/v1/dossiers/{dossier.pk}/freeze/").status_code == 404
     assert not DossierVersion.objects.exists()
@@ -150,6 +151,7 @@ def test_versions_are_read_only_and_the_list_leaves_out_their_data(version, alic
 
 
 def test_version_downloads_are_the_stored_documents(version, bob, api_client):
+    version.dossier.submit()
     client = api_client(bob)
 
     pdf = client.get(f"/api/v1/dossier-versions/{version.pk}/export/pdf/")
@@ -233,6 +235,7 @@ def test_share_link_creation_is_refused_to_reviewers_and_other_institutions(
 
 
 def test_revoking_is_403_for_a_reviewer_and_404_for_another_institution(version, bob, charlie, api_client):
+    version.dossier.submit()
     link = ShareLink.objects.create(version=version, recipient="A", expires_at=timezone.now() + dt.timedelta(days=1))
 
     assert api_client(bob).post(f"/api/v1/share-links/{link.pk}/revoke/").status_code == 403

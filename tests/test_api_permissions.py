@@ -76,7 +76,12 @@ READERS = {
     "southbay": {"charlie", "root"},
 }
 # Where that table does not hold: Alice holds no role, so Bob's role in her department is not hers to read.
-READERS_OF = {("memberships", "alice"): {"bob", "nora", "root"}}
+# And the world's dossiers are drafts, which reviewers read only once submitted (test_dossier_lifecycle.py).
+READERS_OF = {
+    ("memberships", "alice"): {"bob", "nora", "root"},
+    ("dossiers", "alice"): {"alice", "nora", "root"},
+    ("dossiers", "dana"): {"nora", "charlie", "root"},
+}
 # Who changes the objects at each target, whatever the resource...
 ADMINS = {
     "alice": {"nora", "root"},

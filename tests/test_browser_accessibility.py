@@ -35,6 +35,7 @@ from tests.browser import CHROMIUM_ARGS
 from tests.factories import PASSWORD
 from tests.factories import ActivityFactory
 from tests.factories import AudienceSnapshotFactory
+from tests.factories import DossierFactory
 
 pytest_plugins = ["tests.browser", "tests.dossier_fixtures"]
 
@@ -71,13 +72,17 @@ NOT_PAGES = {
     "dossiers:job-pdf": "a PDF made by a background job",
     "imports:confirm": "a form action (POST) of an import's preview",
     "imports:download": "the original file of an import",
+    "dossiers:submit": "a form action (POST) of the dossier page",
+    "dossiers:archive": "a form action (POST) of the dossier page",
 }
 
 
-def site_pages(*, alice, dossier, version, link, activity, account, post, snapshot, batch, job) -> list[Page]:
+def site_pages(*, alice, dossier, draft, version, link, activity, account, post, snapshot, batch, job) -> list[Page]:
     """Every page of the site outside the admin and the API, as its users open it."""
     pk = dossier.pk
     return [
+        Page("dossiers:delete", "alice", reverse("dossiers:delete", args=[draft.pk])),
+        Page("dossiers:duplicate", "alice", reverse("dossiers:duplicate", args=[pk])),
         Page("imports:upload", "alice", reverse("imports:upload")),
         Page("imports:upload", "nora", reverse("imports:upload")),
         Page("imports:batch", "alice", reverse("imports:batch", args=[batch.pk])),
@@ -171,7 +176,7 @@ def site_addresses() -> set[str]:
 
 def test_every_address_of_the_site_is_a_checked_page_or_says_why_not():
     anything = _Any()
-    names = ("alice", "dossier", "version", "link", "activity", "account", "post", "snapshot", "batch", "job")
+    names = ("alice", "dossier", "draft", "version", "link", "activity", "account", "post", "snapshot", "batch", "job")
     checked = {page.name for page in site_pages(**dict.fromkeys(names, anything))}
     addresses = site_addresses()
 
@@ -195,12 +200,14 @@ def site(alice, alice_instagram, bob, nora, root, dossier, version, worked_post)
         version=version, recipient="Prof. Ana Silva", expires_at=timezone.now() + dt.timedelta(days=30)
     )
     activity = ActivityFactory(faculty=alice.faculty)
+    dossier.submit()  # so that Bob, a reviewer of her department, reads it
     with EXPORT.open("rb") as export:
         batch = import_file(user=alice, upload=File(export, name=EXPORT.name), account=alice_instagram, dry_run=True)
     job = BackgroundJob.objects.create(kind=BackgroundJob.Kind.PDF, created_by=alice, arguments={"dossier": dossier.pk})
     return {
         "alice": alice,
         "dossier": dossier,
+        "draft": DossierFactory(faculty=alice.faculty, title="A dossier never frozen"),
         "version": version,
         "link": link,
         "activity": activity,

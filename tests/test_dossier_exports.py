@@ -81,6 +81,7 @@ def test_an_unknown_format_is_not_found(dossier, version, alice, signed_in):
 
 
 def test_department_reviewer_downloads_but_another_institution_gets_404(dossier, version, bob, charlie, signed_in):
+    dossier.submit()
     assert signed_in(bob).get(f"/dossiers/{dossier.pk}/download/xlsx/").status_code == 200
     assert signed_in(charlie).get(f"/dossiers/{dossier.pk}/download/xlsx/").status_code == 404
     assert signed_in(charlie).get(f"/dossiers/{dossier.pk}/versions/1/download/pdf/").status_code == 404

@@ -123,7 +123,7 @@ def test_page_and_api_accept_a_post_of_a_covered_account_published_in_the_period
     message = highlight_on_the_page(client, on_the_page, post)
     response = highlight_through_the_api(api_client(alice), through_the_api, post)
 
-    assert message == "Post highlighted. Say why below."
+    assert message == "Post highlighted. Say why it matters under “In this dossier”."
     assert response.status_code == 200, response.content
     assert [row["post"] for row in response.json()["highlights"]] == [post.pk]
     assert list(on_the_page.highlights.all()) == list(through_the_api.highlights.all()) == [post]

@@ -43,10 +43,11 @@ def test_faculty_member_creates_a_link_to_a_version(dossier, version, alice, sig
 
     link = ShareLink.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{versions_url(dossier)}#link-{link.pk}"
+    assert response["Location"] == f"{versions_url(dossier)}#link-{link.pk}-address"
     assert (link.version, link.recipient, link.created_by) == (version, "Prof. Ana Silva", alice)
-    # Open all of the last day, in the site's time zone.
-    assert timezone.localtime(link.expires_at).date() == timezone.localdate() + dt.timedelta(days=15)
+    # Open all of the last day, in the institution's time zone (test_dossier_link_expiry.py).
+    zone = dossier.zone()
+    assert link.last_day(zone) == timezone.localdate(timezone=zone) + dt.timedelta(days=14)
 
 
 def test_a_refused_link_form_comes_back_filled_in_with_its_errors(dossier, version, alice, signed_in):
@@ -71,6 +72,7 @@ def test_institution_admin_creates_a_link_for_a_faculty_member(dossier, version,
 
 
 def test_reviewer_of_the_department_reads_the_versions_but_cannot_create_links(dossier, version, bob, signed_in):
+    dossier.submit()
     client = signed_in(bob)
 
     assert client.get(versions_url(dossier)).status_code == 200
@@ -164,6 +166,7 @@ def test_versions_page_shows_links_with_their_access_log(dossier, version, link,
 
 
 def test_reviewer_of_the_department_does_not_see_the_link_addresses(dossier, link, bob, signed_in):
+    dossier.submit()
     page = signed_in(bob).get(versions_url(dossier)).content.decode()
 
     assert "Prof. Ana Silva" in page
@@ -182,10 +185,10 @@ def test_versions_page_runs_the_same_queries_whatever_the_number_of_versions_lin
             ShareAccess.objects.bulk_create(ShareAccess(link=link, ip="192.0.2.1") for _ in range(3))
     client = signed_in(alice)
 
-    # Session, user, roles (2), dossier, may change, versions, their links, the links' accesses, the evidence
-    # they keep, highlights, the highlights' screenshots (for the freeze check), and the privacy policies of the
-    # faculty member's institutions.
-    with django_assert_num_queries(13):
+    # Session, user, roles (2), dossier, may change, the institution's time zone (the links' last days), versions,
+    # their links, the links' accesses, the evidence they keep, highlights, the highlights' screenshots (for the
+    # freeze check), and the privacy policies of the faculty member's institutions.
+    with django_assert_num_queries(14):
         response = client.get(versions_url(dossier))
 
     assert response.status_code == 200

@@ -119,6 +119,7 @@ def refusals(caplog) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_write_the_api_refuses_is_logged_with_user_method_view_and_object(dossier, bob, api_client, caplog):
+    dossier.submit()  # a reviewer reads a dossier once submitted; a draft is a 404 to them
     api = api_client(bob)
 
     changed = api.patch(f"/api/v1/dossiers/{dossier.pk}/", {"title": "Bob's title", "narrative": ALICE_EMAIL})
@@ -150,6 +151,7 @@ def test_a_write_refused_once_saved_is_logged_too(world, api_client, caplog):
 
 @pytest.mark.django_db
 def test_reads_and_other_institutions_404s_are_not_logged_as_refusals(dossier, bob, charlie, api_client, caplog):
+    dossier.submit()
     assert api_client(bob).get(f"/api/v1/dossiers/{dossier.pk}/").status_code == 200
     assert api_client(charlie).patch(f"/api/v1/dossiers/{dossier.pk}/", {"title": "Charlie's"}).status_code == 404
     assert api_client(charlie).post(f"/api/v1/dossiers/{dossier.pk}/freeze/").status_code == 404
@@ -159,6 +161,7 @@ def test_reads_and_other_institutions_404s_are_not_logged_as_refusals(dossier, b
 
 @pytest.mark.django_db
 def test_a_change_the_dossier_pages_refuse_is_logged(dossier, version, bob, charlie, signed_in, caplog):
+    dossier.submit()
     reviewer = signed_in(bob)
 
     edit = reviewer.post(reverse("dossiers:edit", args=[dossier.pk]), {"title": "Changed by a reviewer"})

@@ -10,7 +10,8 @@ Admin for the dossier domain.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 
@@ -162,12 +163,37 @@ class HighlightInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Dossier)
 class DossierAdmin(ScopedModelAdmin):
-    list_display = ("title", "faculty", "period_start", "period_end", "as_of", "updated_at")
+    list_display = ("title", "faculty", "status", "period_start", "period_end", "as_of", "updated_at")
+    list_filter = ("status",)
     search_fields = ("title", "faculty__name")
     autocomplete_fields = ("faculty", "scoring_profile")
     filter_horizontal = ("accounts", "activities")
-    readonly_fields = ("created_by", "created_at", "updated_at")
+    readonly_fields = ("status", "submitted_at", "created_by", "created_at", "updated_at")
     inlines = (HighlightInline,)
+    actions = ("submit_for_review", "archive")
+
+    def has_delete_permission(self, request, obj=None):
+        # A frozen version stays verifiable: its dossier is archived, never deleted (`DELETE_REFUSED`).
+        if obj is not None and not obj.may_be_deleted():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description="Submit the selected drafts for review")
+    def submit_for_review(self, request, queryset):
+        self._move(request, queryset, Dossier.submit)
+
+    @admin.action(description="Archive the selected dossiers (those with frozen versions)")
+    def archive(self, request, queryset):
+        self._move(request, queryset, Dossier.archive)
+
+    def _move(self, request, queryset, transition) -> None:
+        for dossier in queryset:
+            try:
+                transition(dossier)
+            except ValidationError as error:
+                self.message_user(request, f"{dossier}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{dossier}: {dossier.get_status_display().lower()}.", messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("faculty")

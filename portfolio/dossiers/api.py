@@ -1,9 +1,11 @@
 """
 Dossiers through the API, with the permissions of the pages: `dossiers/` (with highlights, accounts and
-activities written in the same body), `activities/`, `dossier-versions/` (read only), `dossiers/{id}/freeze/`,
+activities written in the same body; a draft is its reviewers' to read once submitted), `dossiers/{id}/submit/`,
+`dossiers/{id}/archive/`, `activities/`, `dossier-versions/` (read only), `dossiers/{id}/freeze/`,
 `share-links/` (create, list with their access log, revoke) and the downloads of a dossier and of a version.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -15,8 +17,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.api_scoping import RolePermission, ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
-from portfolio.dossiers import exports, serializers, sharing
+from accounts.api_scoping import Conflict, RolePermission, ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
+from portfolio.dossiers import exports, lifecycle, serializers, sharing
 from portfolio.dossiers.evidence_forms import EvidenceForm, image_help
 from portfolio.dossiers.freezing import FreezeRefused, freeze
 from portfolio.dossiers.models import (
@@ -59,7 +61,7 @@ def download_schema(formats: tuple[str, ...]):
 class DossierFilter(ScopedFilterSet):
     class Meta:
         model = Dossier
-        fields = []
+        fields = ["status"]
 
 
 class DossierViewSet(ScopedModelViewSet):
@@ -156,6 +158,32 @@ class DossierViewSet(ScopedModelViewSet):
             )
         serializer = serializers.DossierVersionDetailSerializer(version, context=self.get_serializer_context())
         return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        """Only a dossier never frozen (`lifecycle.delete_dossier`); one with versions is a 409, to archive instead."""
+        try:
+            lifecycle.delete_dossier(dossier=instance)
+        except DjangoValidationError as error:
+            raise Conflict(" ".join(error.messages)) from None
+
+    @extend_schema(request=None, responses=serializers.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit a draft for review: the reviewers of its department and institution read it from now on."""
+        return self._move(self.get_object().submit)
+
+    @extend_schema(request=None, responses=serializers.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        """Archive a dossier with frozen versions: they stay verifiable, their links open until expiry or revocation."""
+        return self._move(self.get_object().archive)
+
+    def _move(self, transition) -> Response:
+        try:
+            transition()
+        except DjangoValidationError as error:
+            raise Conflict(" ".join(error.messages)) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=self.kwargs["pk"])).data)
 
     @download_schema(exports.LIVE_FORMATS)
     @action(

@@ -86,6 +86,19 @@ class DossierCreateForm(AsOfExplained, forms.ModelForm):
         return dossier
 
 
+class DuplicateForm(AsOfExplained, forms.ModelForm):
+    """The new cycle's title, period and as-of date; everything else is copied (`lifecycle.duplicate_dossier`)."""
+
+    class Meta:
+        model = Dossier
+        fields = ["title", "period_start", "period_end", "as_of"]
+        widgets = {"period_start": DATE_INPUT, "period_end": DATE_INPUT, "as_of": DATE_INPUT}
+
+    def __init__(self, *args, source: Dossier, **kwargs):
+        super().__init__(*args, instance=Dossier(faculty=source.faculty), **kwargs)
+        self.explain_as_of()
+
+
 class DossierForm(AsOfExplained, forms.ModelForm):
     class Meta:
         model = Dossier

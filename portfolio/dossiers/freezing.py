@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from metrics.db import in_batches
 from metrics.history import record_creations
@@ -41,6 +42,8 @@ from portfolio.privacy.rules import PrivacyFlag, event_days_before_post
 logger = logging.getLogger(__name__)
 # Enough of a version's SHA-256 to find it in the log; the whole hash is on its pages.
 SHA256_LOGGED = 12
+# How much of a flagged caption names its post in a refusal: enough to recognise it.
+CAPTION_NAMED = 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,14 @@ class UnresolvedFlags:
 
     highlight: Highlight
     flags: list[PrivacyFlag]
+
+    @property
+    def post_label(self) -> str:
+        """The post as its author knows it: day, account and how the caption starts (never the platform's id)."""
+        post = self.highlight.post
+        day = timezone.localtime(post.published_at).date()
+        start = Truncator(" ".join(post.caption.split())).chars(CAPTION_NAMED)
+        return f"{day:%-d %b %Y}, {post.account.platform.name} @{post.account.handle}: “{start}”"
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,7 @@ class FreezeRefused(Exception):
         reasons = []
         if unresolved:
             posts = "; ".join(
-                f"post {item.highlight.post.external_id}: " + ", ".join(flag.reason for flag in item.flags)
-                for item in unresolved
+                f"{item.post_label}: " + ", ".join(flag.reason for flag in item.flags) for item in unresolved
             )
             reasons.append(
                 "A highlighted caption may identify a patient. Fix the caption or acknowledge the flag, "

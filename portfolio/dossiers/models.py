@@ -10,6 +10,7 @@ weights. An external reviewer reads one version through a `ShareLink`; every acc
 each with its publisher, report and definition (the interactions it counts and what it divides by).
 """
 
+import datetime
 import secrets
 from collections.abc import Mapping
 
@@ -44,6 +45,27 @@ class FacultyOwnedQuerySet(ScopedQuerySet):
 
     def faculty_q(self, faculty_id):
         return Q(**{f"{self.faculty_path}_id": faculty_id})
+
+
+class DossierScopedQuerySet(FacultyOwnedQuerySet):
+    """
+    A dossier and what hangs from it (highlights, versions, reviewer links). A draft is private to its faculty
+    member and their institution's admins: reviewers (of a department or institution-wide) read a dossier once it
+    has been submitted, archived or not, with its frozen versions. Every page, the API and the admin ask here.
+    """
+
+    dossier_path = ""  # from this model to its dossier: "" for a dossier itself, "dossier__" for a version
+
+    def reviewers_q(self):
+        return Q(**{f"{self.dossier_path}submitted_at__isnull": False})
+
+
+class DossierQuerySet(DossierScopedQuerySet):
+    def listed(self, *, archived: bool = False):
+        """The dossiers a list shows: those in work (draft or submitted) by default, else the archived ones."""
+        if archived:
+            return self.filter(status=Dossier.Status.ARCHIVED)
+        return self.exclude(status=Dossier.Status.ARCHIVED)
 
 
 class ScoringProfileQuerySet(models.QuerySet):
@@ -228,8 +250,28 @@ HIGHLIGHT_REFUSED = (
 )
 
 
+# The one wording of a refused deletion, on the pages, in the API and in the admin.
+DELETE_REFUSED = (
+    "A dossier with frozen versions is not deleted: its versions stay verifiable and their reviewer links keep "
+    "working. Archive it instead."
+)
+ARCHIVE_REFUSED = "Only a dossier with a frozen version is archived; a draft without one can be deleted."
+
+
 class Dossier(models.Model):
-    """A faculty member's live draft for one review; freezing it makes a `DossierVersion`."""
+    """
+    A faculty member's live dossier for one review; freezing it makes a `DossierVersion`.
+
+    Its `status` moves one way: draft (private to the faculty member and their institution's admins) -> submitted
+    for review (the department's and institution's reviewers read it and its versions from then on) -> archived
+    (out of the lists of work in progress; its versions stay verifiable and their links open until they expire or
+    are revoked). A draft with no frozen version may be deleted; one with versions is archived instead.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        ARCHIVED = "archived", "Archived"
 
     faculty = models.ForeignKey(Faculty, on_delete=models.CASCADE, related_name="dossiers")
     title = models.CharField(max_length=200, help_text="e.g. Promotion to Associate Professor, 2027.")
@@ -248,13 +290,16 @@ class Dossier(models.Model):
         related_name="dossiers",
         help_text="Blank: no composite score, only the counts by category.",
     )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    # Set once, by `submit`: reviewers read the dossier from then on, archived or not (`DossierScopedQuerySet`).
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = FacultyOwnedQuerySet.as_manager()
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -278,6 +323,27 @@ class Dossier(models.Model):
         if self.faculty_id is None:
             return timezone.get_default_timezone()
         return SocialAccount(kind=SocialAccount.Kind.PERSONAL, faculty=self.faculty).time_zone()
+
+    def may_be_deleted(self) -> bool:
+        """Only a dossier that was never frozen: a version must stay verifiable (see `DELETE_REFUSED`)."""
+        return not self.versions.exists()
+
+    def submit(self) -> None:
+        """Submit a draft for review: its reviewers may read it from now on. Raises ValidationError otherwise."""
+        if self.status != self.Status.DRAFT:
+            raise ValidationError(f"Only a draft is submitted; this dossier is {self.get_status_display().lower()}.")
+        self.status = self.Status.SUBMITTED
+        self.submitted_at = timezone.now()
+        self.save(update_fields=["status", "submitted_at", "updated_at"])
+
+    def archive(self) -> None:
+        """Archive a dossier that has frozen versions (`ARCHIVE_REFUSED` otherwise); archiving twice changes nothing."""
+        if self.status == self.Status.ARCHIVED:
+            return
+        if not self.versions.exists():
+            raise ValidationError(ARCHIVE_REFUSED)
+        self.status = self.Status.ARCHIVED
+        self.save(update_fields=["status", "updated_at"])
 
     @property
     def as_of_note(self) -> str:
@@ -333,12 +399,16 @@ class Dossier(models.Model):
 
     def highlights_with_unresolved_privacy(self) -> list["Highlight"]:
         """The highlights whose caption still trips the privacy check and that nobody acknowledged."""
-        pending = self.highlight_rows.filter(privacy_acknowledged_at__isnull=True).select_related("post")
+        # The account and platform name the post wherever a refusal is explained.
+        pending = self.highlight_rows.filter(privacy_acknowledged_at__isnull=True).select_related(
+            "post__account__platform"
+        )
         return [highlight for highlight in pending if post_flags(highlight.post)]
 
 
-class HighlightQuerySet(FacultyOwnedQuerySet):
+class HighlightQuerySet(DossierScopedQuerySet):
     faculty_path = "dossier__faculty"
+    dossier_path = "dossier__"
 
 
 class Highlight(models.Model):
@@ -391,8 +461,9 @@ class Highlight(models.Model):
         return post_flags(self.post)
 
 
-class DossierVersionQuerySet(FacultyOwnedQuerySet):
+class DossierVersionQuerySet(DossierScopedQuerySet):
     faculty_path = "dossier__faculty"
+    dossier_path = "dossier__"
 
 
 class DossierVersion(models.Model):
@@ -440,8 +511,9 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class ShareLinkQuerySet(FacultyOwnedQuerySet):
+class ShareLinkQuerySet(DossierScopedQuerySet):
     faculty_path = "version__dossier__faculty"
+    dossier_path = "version__dossier__"
 
     def usable(self, now=None):
         """Links that open today: neither revoked nor expired."""
@@ -476,14 +548,34 @@ class ShareLink(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
 
+    def last_day(self, zone) -> "datetime.date":
+        """
+        The last day the link opens, in `zone` (the institution's): `expires_at` is the first moment after it
+        (`sharing.end_of_day`), so a link chosen "until 5 January" reads 5 January, not the 6th it closes on.
+        """
+        return (self.expires_at - datetime.timedelta(microseconds=1)).astimezone(zone).date()
+
 
 class ShareAccess(models.Model):
-    """One opening of a share link: when and from where."""
+    """One opening of a share link: when, from where and, when signed in, by whom."""
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="accesses")
     accessed_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who opened it, when signed in; blank for a reviewer without a login.",
+    )
+    by_owner = models.BooleanField(
+        "by the dossier's faculty member or an admin",
+        default=False,
+        help_text="Opened by someone who may change the dossier, checking the link: not counted as the reviewer's.",
+    )
 
     class Meta:
         ordering = ["-accessed_at"]

@@ -158,13 +158,16 @@ class DossierSerializer(ScopedModelSerializer):
             "activities",
             "scoring_profile",
             "highlights",
+            "status",
+            "submitted_at",
             "versions",
             "downloads",
             "created_by",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_by", "created_at", "updated_at"]
+        # The status moves only through `submit/` and `archive/` (`Dossier.submit`, `Dossier.archive`).
+        read_only_fields = ["status", "submitted_at", "created_by", "created_at", "updated_at"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -325,7 +328,7 @@ class DossierVersionDetailSerializer(DossierVersionSerializer):
 class ShareAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = ShareAccess
-        fields = ["accessed_at", "ip", "user_agent"]
+        fields = ["accessed_at", "ip", "user_agent", "opened_by", "by_owner"]
         read_only_fields = fields
 
 

@@ -3,19 +3,22 @@ Reviewer links: an expiring, revocable, read-only way into one frozen version, f
 
 A link opens only while it is neither revoked nor expired; otherwise it answers exactly as an unknown
 token does (404), so a guessed or stale token reveals nothing. Every opening (the page, its PDF, its HTML)
-is logged with the time, the client's address and its user agent, for the faculty member to see.
+is logged with the time, the client's address and its user agent, for the faculty member to see; an opening
+by someone signed in records who, and whether they may change the dossier (its faculty member or an admin
+checking the link), so that those openings are counted apart from the reviewer's.
 """
 
 import ipaddress
 import logging
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from portfolio.dossiers.models import DossierVersion, ShareAccess, ShareLink
+from portfolio.dossiers.models import Dossier, DossierVersion, ShareAccess, ShareLink
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,15 @@ def validate_expiry(expires_at: datetime, *, now: datetime | None = None) -> Non
         raise ValidationError({"expires_at": "A link must expire in the future."})
     if expires_at > now + LONGEST_VALIDITY:
         raise ValidationError({"expires_at": "A link may stay open for a year at most."})
+
+
+def end_of_day(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
+    """
+    When a link chosen to open "until `day`" closes: the first moment of the next day in `zone`, the
+    institution's time zone. It is an exclusive bound (`ShareLink.is_usable`: open while now < it), so the link
+    works all of `day` there, and `ShareLink.last_day` reads `day` back from it.
+    """
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 
 def create_link(*, version: DossierVersion, user, recipient: str, expires_at: datetime) -> ShareLink:
@@ -54,10 +66,14 @@ def open_link(*, token: str, request) -> ShareLink:
     link = ShareLink.objects.usable().select_related("version__dossier__faculty").filter(token=token).first()
     if link is None:
         raise Http404("No such link, or it has expired or been revoked.")
+    user = request.user if request.user.is_authenticated else None
     ShareAccess.objects.create(
         link=link,
         ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
+        opened_by=user,
+        # The faculty member or an admin checking the link is not the reviewer reading it: counted apart.
+        by_owner=user is not None and Dossier.objects.editable_by(user).filter(pk=link.version.dossier_id).exists(),
     )
     # Ids only: the token opens the version and the address is the reviewer's; both stay in the access log.
     logger.info("Reviewer link %s opened: version %s", link.pk, link.version_id)

@@ -1,7 +1,5 @@
 """Forms of the versions page (reviewer links) and of the public verification page."""
 
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,27 +16,24 @@ class ShareLinkForm(forms.Form):
     expires_on = forms.DateField(
         label="Open until (inclusive)",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The link stops working at the end of this day, at most a year from today.",
+        help_text="The link works to the end of this day, in your institution's time zone; at most a year away.",
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"expires_on": timezone.localdate() + sharing.DEFAULT_VALIDITY})
+    def __init__(self, *args, zone, **kwargs):
+        """`zone`: the institution's time zone (`Dossier.zone`), in which the chosen day ends."""
+        self.zone = zone
+        kwargs.setdefault("initial", {"expires_on": timezone.localdate(timezone=zone) + sharing.DEFAULT_VALIDITY})
         super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
         if "expires_on" in cleaned:
-            cleaned["expires_at"] = end_of_day(cleaned["expires_on"])
+            cleaned["expires_at"] = sharing.end_of_day(cleaned["expires_on"], self.zone)
             try:
                 sharing.validate_expiry(cleaned["expires_at"])
             except ValidationError as error:
                 raise ValidationError({"expires_on": error.message_dict["expires_at"]}) from None
         return cleaned
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The first moment of the following day in the site's time zone: a link "open until" a day is open all of it."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 class VerifyForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio.dossiers import activity_views, version_views, views
+from portfolio.dossiers import activity_views, lifecycle_views, version_views, views
 
 app_name = "dossiers"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("new/", views.dossier_create, name="create"),
     path("<int:pk>/", views.dossier_detail, name="detail"),
     path("<int:pk>/edit/", views.dossier_edit, name="edit"),
+    path("<int:pk>/submit/", lifecycle_views.dossier_submit, name="submit"),
+    path("<int:pk>/archive/", lifecycle_views.dossier_archive, name="archive"),
+    path("<int:pk>/delete/", lifecycle_views.dossier_delete, name="delete"),
+    path("<int:pk>/duplicate/", lifecycle_views.dossier_duplicate, name="duplicate"),
     path("<int:pk>/highlights/", views.dossier_highlights, name="highlights"),
     path("<int:pk>/highlights/add/", views.highlight_add, name="highlight-add"),
     path(

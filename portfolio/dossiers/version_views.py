@@ -8,7 +8,7 @@ faculty member, or an admin of their institution): others get 403, and another i
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,10 +46,15 @@ def versions(request, pk: int):
 
 def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -> HttpResponse:
     may_change = can_change(request.user, dossier)
-    accesses = ShareAccess.objects.order_by("-accessed_at")[:ACCESSES_SHOWN]
+    zone = dossier.zone()
+    accesses = ShareAccess.objects.select_related("opened_by").order_by("-accessed_at")[:ACCESSES_SHOWN]
     links = (
         ShareLink.objects.select_related("created_by")
-        .annotate(access_count=Count("accesses"))
+        .annotate(
+            access_count=Count("accesses"),
+            # The reviewer's openings apart from the faculty member's or an admin's checks (`sharing.open_link`).
+            own_count=Count("accesses", filter=Q(accesses__by_owner=True)),
+        )
         .prefetch_related(Prefetch("accesses", queryset=accesses, to_attr="latest_accesses"))
     )
     version_list = list(
@@ -64,11 +69,14 @@ def _versions_page(request, dossier: Dossier, *, status: int = 200, **context) -
     )
     invalid_form = context.pop("invalid_link_form", None)
     for version in version_list:
+        for link in version.links:
+            link.open_until = link.last_day(zone)
+            link.reviewer_count = link.access_count - link.own_count
         # Each version has its own form (prefixed, so that field ids differ); a refused one comes back filled in.
         version.link_form = (
             invalid_form
             if invalid_form and invalid_form.prefix == link_prefix(version.number)
-            else (ShareLinkForm(prefix=link_prefix(version.number)))
+            else (ShareLinkForm(prefix=link_prefix(version.number), zone=zone))
         )
     context = {
         "dossier": dossier,
@@ -104,7 +112,7 @@ def freeze_dossier(request, pk: int):
 def create_share_link(request, pk: int, number: int):
     dossier = dossier_for(request, pk, change=True)
     version = get_object_or_404(DossierVersion.objects.filter(dossier=dossier).only("pk", "number"), number=number)
-    form = ShareLinkForm(request.POST, prefix=link_prefix(version.number))
+    form = ShareLinkForm(request.POST, prefix=link_prefix(version.number), zone=dossier.zone())
     if not form.is_valid():
         # The page again, with this version's form as it was filled in and its errors.
         return _versions_page(request, dossier, status=400, invalid_link_form=form)
@@ -114,7 +122,8 @@ def create_share_link(request, pk: int, number: int):
         recipient=form.cleaned_data["recipient"],
         expires_at=form.cleaned_data["expires_at"],
     )
-    return redirect(f"{reverse('dossiers:versions', args=[dossier.pk])}#link-{link.pk}")
+    # Straight to the new link's address and its copy button.
+    return redirect(f"{reverse('dossiers:versions', args=[dossier.pk])}#link-{link.pk}-address")
 
 
 @login_required

@@ -10,14 +10,16 @@ within one's own institution, answers 403. Activities have their own module, `ac
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.access import log_refused_write
+from portfolio.dossiers import picker
 from portfolio.dossiers import render as dossier_render
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.evidence_forms import EvidenceForm
@@ -31,8 +33,6 @@ from portfolio.dossiers.forms import (
 )
 from portfolio.dossiers.models import Dossier
 from portfolio.lib.images import ImageRefused
-
-CANDIDATES_PER_PAGE = 20
 
 
 def dossier_for(request, pk: int, *, change: bool = False) -> Dossier:
@@ -53,9 +53,17 @@ def can_change(user, dossier: Dossier) -> bool:
 
 @login_required
 def dossier_list(request):
-    dossiers = Dossier.objects.visible_to(request.user).select_related("faculty").order_by("-updated_at")
+    """Dossiers in work (drafts and submitted ones), or with `?show=archived` the archived ones."""
+    archived = request.GET.get("show") == "archived"
+    dossiers = (
+        Dossier.objects.visible_to(request.user)
+        .listed(archived=archived)
+        .select_related("faculty")
+        .order_by("-updated_at")
+    )
     context = {
         "dossiers": list(dossiers),
+        "archived": archived,
         "can_create": faculty_choices(request.user).exists(),
     }
     return render(request, "dossiers/list.html", context)
@@ -81,9 +89,11 @@ def dossier_detail(request, pk: int):
     """The live dossier: the same document a frozen version stores, inside the site."""
     dossier = dossier_for(request, pk)
     data = dossier_data(dossier)
+    may_change = can_change(request.user, dossier)
     context = {
         "dossier": dossier,
-        "can_change": can_change(request.user, dossier),
+        "can_change": may_change,
+        "has_versions": may_change and not dossier.may_be_deleted(),
         **dossier_render.document_context(data),
     }
     return render(request, "dossiers/detail.html", context)
@@ -119,12 +129,6 @@ def dossier_highlights(request, pk: int):
             return redirect("dossiers:highlights", pk=dossier.pk)
         messages.error(request, "Some highlights could not be saved: see the fields marked below.")
 
-    highlighted = {highlight.post_id for highlight in highlights}
-    query = request.GET.get("q", "").strip()
-    candidates = dossier.highlightable_posts().exclude(pk__in=highlighted).select_related("account__platform")
-    if query:
-        candidates = candidates.filter(caption__icontains=query)
-    page = Paginator(candidates.order_by("-published_at", "-pk"), CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "dossier": dossier,
         "tab": "highlights",
@@ -138,9 +142,9 @@ def dossier_highlights(request, pk: int):
             }
             for form in forms
         ],
-        "page": page,
-        "candidates": list(page),
-        "query": query,
+        "picker": picker.picker(
+            dossier, request.GET, highlighted={highlight.post_id: highlight.pk for highlight in highlights}
+        ),
     }
     return render(request, "dossiers/highlights.html", context)
 
@@ -148,14 +152,26 @@ def dossier_highlights(request, pk: int):
 @login_required
 @require_POST
 def highlight_add(request, pk: int):
+    """
+    Highlight a post from the picker. The plain form comes back to the same page, sort and filters, at the
+    post's row; the picker's script (`static/js/highlight-picker.js`) asks for the row alone, to swap it in.
+    """
     dossier = dossier_for(request, pk, change=True)
     form = AddHighlightForm(request.POST, dossier=dossier)
-    if form.is_valid():
-        form.save()
-        messages.success(request, "Post highlighted. Say why below.")
-    else:
+    in_place = request.headers.get("X-Requested-With") == "fetch"
+    if not form.is_valid():
+        if in_place:
+            return HttpResponse(" ".join(form.errors["post"]), status=400, content_type="text/plain")
         messages.error(request, " ".join(form.errors["post"]))
-    return redirect("dossiers:highlights", pk=dossier.pk)
+        return redirect("dossiers:highlights", pk=dossier.pk)
+    highlight = form.save()
+    place = picker.Filters.from_query(request.POST)
+    if in_place:
+        context = {"dossier": dossier, "candidate": picker.candidate(dossier, highlight.post), "just_added": True}
+        return render(request, "dossiers/_candidate_row.html", context)
+    messages.success(request, "Post highlighted. Say why it matters under “In this dossier”.")
+    query = urlencode(place.as_query(page=request.POST.get("page", "")))
+    return redirect(f"{reverse('dossiers:highlights', args=[dossier.pk])}?{query}#post-{highlight.post_id}")
 
 
 @login_required
@@ -168,7 +184,7 @@ def highlight_acknowledge(request, pk: int, highlight_pk: int):
     highlight.privacy_acknowledged_at = timezone.now()
     highlight.save(update_fields=["privacy_acknowledged_by", "privacy_acknowledged_at"])
     messages.success(request, "Privacy flags acknowledged for this post.")
-    return redirect("dossiers:highlights", pk=dossier.pk)
+    return redirect(f"{reverse('dossiers:highlights', args=[dossier.pk])}#highlight-{highlight.pk}")
 
 
 @login_required

@@ -421,3 +421,110 @@ def test_without_tesseract_the_record_names_the_missing_package_and_does_not_blo
     assert not evidence.ocr_pending
     assert [(flag.kind, flag.severity) for flag in evidence.flags()] == [("not_read", "review")]
     assert freeze(dossier=dossier, user=alice).number == 1
+
+
+# --- uploads bounded as they stream in, reading bounded in time ---------------------------------------------------
+
+
+def larger_than_django_keeps_by_default(settings) -> bytes:
+    """A screenshot under the image limit but over the limit of a page that declares none (Django's own)."""
+    picture = picture_bytes(size=(320, 240), lines=("R",))
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(picture) // 2
+    assert len(picture) < settings.IMAGE_MAX_BYTES
+    return picture
+
+
+@pytest.mark.django_db
+def test_a_screenshot_under_the_image_limit_reaches_the_highlights_tab_whatever_the_other_limits(
+    dossier, alice, signed_in, settings, monkeypatch
+):
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    highlight = highlight_of(dossier)
+    attach_evidence(highlight=highlight, user=alice, url="https://web.archive.org/web/2025/x")
+    picture = larger_than_django_keeps_by_default(settings)
+
+    signed_in(alice).post(
+        reverse("dossiers:highlight-evidence", args=[dossier.pk, highlight.pk]),
+        {f"e{highlight.pk}-image": upload("shot.png", picture), f"e{highlight.pk}-url": "web.archive.org/web/2025/x"},
+    )
+
+    assert HighlightEvidence.objects.get().image_sha256 != ""
+
+
+@pytest.mark.django_db
+def test_a_screenshot_over_the_image_limit_is_stopped_as_it_streams_in_and_the_page_says_so(
+    dossier, alice, signed_in, settings
+):
+    highlight = highlight_of(dossier)
+    attach_evidence(highlight=highlight, user=alice, url="https://web.archive.org/web/2025/x")
+    picture = picture_bytes(size=(320, 240), lines=("R",))
+    settings.IMAGE_MAX_BYTES = len(picture) // 2
+
+    response = signed_in(alice).post(
+        reverse("dossiers:highlight-evidence", args=[dossier.pk, highlight.pk]),
+        {f"e{highlight.pk}-image": upload("shot.png", picture), f"e{highlight.pk}-url": "web.archive.org/web/2025/y"},
+        follow=True,
+    )
+
+    assert f"was not saved: The file is over {len(picture) // 2:,} bytes" in response.content.decode()
+    evidence = HighlightEvidence.objects.get()
+    assert (evidence.image_sha256, evidence.url) == ("", "https://web.archive.org/web/2025/x")
+
+
+@pytest.mark.django_db
+def test_the_api_takes_a_screenshot_under_the_image_limit_and_stops_one_over_it(
+    dossier, alice, worked_post, settings, monkeypatch
+):
+    from rest_framework.test import APIClient
+
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    client = APIClient()
+    client.force_authenticate(alice)
+    url = f"/api/v1/dossiers/{dossier.pk}/highlights/{worked_post.pk}/evidence/"
+    picture = larger_than_django_keeps_by_default(settings)
+
+    taken = client.post(url, {"image": upload("shot.png", picture)}, format="multipart")
+    settings.IMAGE_MAX_BYTES = len(picture) // 2
+    stopped = client.post(url, {"image": upload("other.png", picture_bytes(lines=("L",)))}, format="multipart")
+
+    assert taken.status_code == 200, taken.content
+    assert stopped.status_code == 400
+    assert stopped.data["image"] == [f"The file is over {len(picture) // 2:,} bytes, the largest image accepted."]
+    assert HighlightEvidence.objects.get().image_sha256 == taken.data["image_sha256"]
+
+
+@pytest.mark.django_db
+def test_the_admin_takes_a_screenshot_under_the_image_limit_and_stops_one_over_it(
+    client, nora, dossier, settings, monkeypatch
+):
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    highlight = highlight_of(dossier)
+    add = reverse("admin:dossiers_highlightevidence_add")
+    client.force_login(nora)
+    picture = larger_than_django_keeps_by_default(settings)
+    settings.IMAGE_MAX_BYTES = len(picture) - 1
+
+    stopped = client.post(add, {"highlight": highlight.pk, "url": "", "upload": upload("shot.png", picture)})
+    settings.IMAGE_MAX_BYTES = len(picture)
+    taken = client.post(add, {"highlight": highlight.pk, "url": "", "upload": upload("shot.png", picture)})
+
+    assert f"The file is over {len(picture) - 1:,} bytes" in stopped.content.decode()
+    assert taken.status_code == 302, taken.content.decode()[:2000]
+    assert HighlightEvidence.objects.get().image_sha256 != ""
+
+
+@needs_tesseract
+@pytest.mark.django_db
+def test_a_reading_that_runs_out_of_time_is_recorded_and_asks_for_a_look(
+    dossier, alice, settings, django_capture_on_commit_callbacks
+):
+    settings.OCR_TIMEOUT_SECONDS = 0.001
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = attach_evidence(
+            highlight=highlight_of(dossier), user=alice, url="", upload=picture_bytes(lines=BURNED_IN)
+        )
+
+    evidence.refresh_from_db()
+    assert "not read within 0.001 seconds" in evidence.ocr_error
+    assert not evidence.ocr_pending
+    assert [(flag.kind, flag.severity) for flag in evidence.flags()] == [("not_read", "review")]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import log_refused_write
 from portfolio.dossiers import render as dossier_render
 from portfolio.dossiers.content import dossier_data
-from portfolio.dossiers.evidence_forms import EvidenceForm
+from portfolio.dossiers.evidence_forms import EvidenceForm, evidence_upload_limit
 from portfolio.dossiers.evidence_models import HighlightEvidence
 from portfolio.dossiers.forms import (
     AddHighlightForm,
@@ -182,11 +182,12 @@ def highlight_remove(request, pk: int, highlight_pk: int):
 
 @login_required
 @require_POST
+@evidence_upload_limit
 def highlight_evidence(request, pk: int, highlight_pk: int):
     """Attach a screenshot and a public link to a highlighted post (a new picture is checked afresh)."""
     dossier = dossier_for(request, pk, change=True)
     highlight = get_object_or_404(dossier.highlight_rows.select_related("post", "evidence"), pk=highlight_pk)
-    form = EvidenceForm(request.POST, request.FILES, highlight=highlight)
+    form = EvidenceForm(request.POST, request.FILES, highlight=highlight, request=request)
     if form.is_valid():
         try:
             form.save(user=request.user)

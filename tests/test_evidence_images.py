@@ -304,6 +304,23 @@ def test_the_highlights_tab_refuses_a_file_that_is_not_an_image(dossier, alice, 
 
 
 @pytest.mark.django_db
+def test_a_refused_screenshot_is_shown_on_its_field_with_the_link_as_typed(dossier, alice, signed_in):
+    highlight = highlight_of(dossier)
+    prefix = f"e{highlight.pk}"
+    response = signed_in(alice).post(
+        reverse("dossiers:highlight-evidence", args=[dossier.pk, highlight.pk]),
+        {f"{prefix}-image": upload("shot.png", b"GIF89a not a screenshot"), f"{prefix}-url": "web.archive.org/web/x"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'<p class="field-error" id="id_{prefix}-image_error">Not a PNG, JPEG or WebP image' in page
+    assert f'aria-describedby="id_{prefix}-image_error id_{prefix}-image-help" aria-invalid="true">' in page
+    assert 'value="web.archive.org/web/x"' in page
+    assert not HighlightEvidence.objects.exists()
+
+
+@pytest.mark.django_db
 def test_another_institutions_faculty_cannot_attach_evidence(dossier, charlie, signed_in):
     highlight = highlight_of(dossier)
     response = signed_in(charlie).post(
@@ -528,3 +545,38 @@ def test_a_reading_that_runs_out_of_time_is_recorded_and_asks_for_a_look(
     assert "not read within 0.001 seconds" in evidence.ocr_error
     assert not evidence.ocr_pending
     assert [(flag.kind, flag.severity) for flag in evidence.flags()] == [("not_read", "review")]
+
+
+@pytest.mark.django_db
+def test_the_highlights_tab_and_versions_page_run_the_same_queries_however_many_screenshots(
+    dossier, alice, alice_instagram, signed_in, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import HighlightFactory
+    from tests.factories import PostFactory
+
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    client = signed_in(alice)
+    pages = [reverse("dossiers:highlights", args=[dossier.pk]), reverse("dossiers:versions", args=[dossier.pk])]
+
+    def queries() -> list[int]:
+        for highlight in dossier.highlight_rows.filter(evidence__isnull=True):
+            evidence = attach_evidence(highlight=highlight, user=alice, url="", upload=picture_bytes())
+            evidence.acknowledge(alice)
+        freeze(dossier=dossier, user=alice)  # a version keeps a copy of each screenshot
+        counts = []
+        for page in pages:
+            client.get(page)  # reads any picture not read yet, once
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(page).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    one = queries()
+    for index in range(4):
+        post = PostFactory(account=alice_instagram, external_id=f"more-{index}")
+        HighlightFactory(dossier=dossier, post=post, position=index + 2)
+
+    assert queries() == one

@@ -110,7 +110,7 @@ EDGE_CASES = {
     "zero-impressions": ({"impressions": 0, "reach": 0, "likes": 3}, 500),
     "missing-reach": ({"impressions": 80, "clicks": 2, "dislikes": 1}, 500),
     "nothing-reported": ({}, 500),
-    "every-action": ({field: 1 for field in ("likes", "dislikes", "comments", "shares", "saves")}, 500),
+    "every-action": (dict.fromkeys(("likes", "dislikes", "comments", "shares", "saves"), 1), 500),
     "visits-and-follows": ({"impressions": 7, "reach": 3, "profile_visits": 5, "follows": 2}, 500),
     "zero-followers": ({"impressions": 10, "likes": 1}, 0),
     "no-followers-reported": ({"impressions": 10, "likes": 1}, None),

@@ -88,6 +88,25 @@ def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded():
         clean_image(bomb)
 
 
+def test_a_polyglot_keeps_only_its_pixels():
+    # A valid PNG followed by an HTML page and a ZIP archive: readers of either format would find them.
+    payload = b"<html><script>alert(1)</script></html>PK\x03\x04zip-member"
+    clean = clean_image(picture_bytes() + payload)
+    assert b"<script>" not in clean.content and b"PK\x03\x04" not in clean.content
+    assert clean.content.endswith(b"IEND\xaeB`\x82")
+
+
+def test_a_huge_exif_block_is_bounded_by_the_file_size_and_not_kept(settings):
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 60_000  # ImageDescription: a JPEG's EXIF segment holds at most 64 KB
+    upload = picture_bytes(image_format="JPEG", mode="RGB", exif=exif)
+    clean = clean_image(upload)
+    assert b"xxxx" not in clean.content
+    settings.IMAGE_MAX_BYTES = len(upload) - 1
+    with pytest.raises(ImageRefused, match="images up to"):
+        metadata_flags(upload)
+
+
 def test_re_encoding_removes_exif_and_gps():
     upload = picture_bytes(image_format="JPEG", mode="RGB", exif=exif_with_gps_and_owner())
     assert Image.open(io.BytesIO(upload)).getexif().get_ifd(0x8825)

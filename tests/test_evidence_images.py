@@ -336,6 +336,8 @@ def test_a_refused_screenshot_is_shown_on_its_field_with_the_link_as_typed(dossi
     assert f'<p class="field-error" id="id_{prefix}-image_error">Not a PNG, JPEG or WebP image' in page
     assert f'aria-describedby="id_{prefix}-image_error id_{prefix}-image-help" aria-invalid="true">' in page
     assert 'value="web.archive.org/web/x"' in page
+    # The browser does not refuse a link without https:// that the site accepts (and completes).
+    assert f'id="evidence-{highlight.pk}" enctype="multipart/form-data" novalidate>' in page
     assert not HighlightEvidence.objects.exists()
 
 

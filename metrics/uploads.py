@@ -5,8 +5,9 @@ Uploads stopped while they stream in, at the limit of the view that receives the
 Django keeps any of it in memory or on disk. It counts the bytes of the uploaded files and stops the upload
 as soon as they pass the receiving view's limit: nothing past the limit is kept, and what was received is
 deleted with the request. A view declares its limit with `@upload_limit(...)` (on a view function, an admin
-view method or a DRF view class); a view that declares none takes no more than Django's own limit on a
-request's other data, DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so that a new upload field cannot forget it.
+view method, a DRF view class or one action of a viewset); a view that declares none takes no more than
+Django's own limit on a request's other data, DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so that a new upload field
+cannot forget it.
 
 When an upload is stopped, `refusal(request)` is the message to show (it names the limit) and the file is
 missing from the request's files: the view answers with that message (a 400 in the API, a form error on a
@@ -65,7 +66,7 @@ class LimitedUploadHandler(FileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)
         view = getattr(getattr(request, "resolver_match", None), "func", None)
-        self.limit = _declared(view)
+        self.limit = _declared(view, getattr(request, "method", "") or "")
         self.most = self.limit.most()
         self.api = bool(getattr(view, "csrf_exempt", False))
         self.received = 0
@@ -91,8 +92,12 @@ class LimitedUploadHandler(FileUploadHandler):
             self.request.upload_refused = self.limit.message.format(limit=self.most)
 
 
-def _declared(view) -> UploadLimit:
-    for holder in (view, getattr(view, "cls", None), getattr(view, "view_class", None)):
+def _declared(view, method: str) -> UploadLimit:
+    viewset = getattr(view, "cls", None)
+    # A viewset's route maps each HTTP method to one of its actions: the action's own limit comes first.
+    action = (getattr(view, "actions", None) or {}).get(method.lower())
+    handler = getattr(viewset, action, None) if action else None
+    for holder in (view, handler, viewset, getattr(view, "view_class", None)):
         limit = getattr(holder, "upload_limit", None)
         if isinstance(limit, UploadLimit):
             return limit

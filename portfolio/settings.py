@@ -238,6 +238,9 @@ MEDIA_URL = "media/"
 # Uploaded images (screenshots of highlighted posts): the largest file and side accepted (`portfolio/lib/images.py`).
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5_000_000)
 IMAGE_MAX_SIDE = env_int("IMAGE_MAX_SIDE", 4000)
+# How long Tesseract may read one screenshot (seconds, each of its two readings): a picture not read in time is
+# recorded as such and asks for a person's look, so a worker is never held by one upload.
+OCR_TIMEOUT_SECONDS = env_int("OCR_TIMEOUT_SECONDS", 60)
 # The cache every worker shares: the API's throttles count in it. In the database by default (the table is made by
 # `manage.py createcachetable`, which `make run` and `make serve` run), in Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")

@@ -93,6 +93,25 @@ def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded():
         clean_image(bomb)
 
 
+def test_a_polyglot_keeps_only_its_pixels():
+    # A valid PNG followed by an HTML page and a ZIP archive: readers of either format would find them.
+    payload = b"<html><script>alert(1)</script></html>PK\x03\x04zip-member"
+    clean = clean_image(picture_bytes() + payload)
+    assert b"<script>" not in clean.content and b"PK\x03\x04" not in clean.content
+    assert clean.content.endswith(b"IEND\xaeB`\x82")
+
+
+def test_a_huge_exif_block_is_bounded_by_the_file_size_and_not_kept(settings):
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 60_000  # ImageDescription: a JPEG's EXIF segment holds at most 64 KB
+    upload = picture_bytes(image_format="JPEG", mode="RGB", exif=exif)
+    clean = clean_image(upload)
+    assert b"xxxx" not in clean.content
+    settings.IMAGE_MAX_BYTES = len(upload) - 1
+    with pytest.raises(ImageRefused, match="images up to"):
+        metadata_flags(upload)
+
+
 def test_re_encoding_removes_exif_and_gps():
     upload = picture_bytes(image_format="JPEG", mode="RGB", exif=exif_with_gps_and_owner())
     assert Image.open(io.BytesIO(upload)).getexif().get_ifd(0x8825)
@@ -309,6 +328,25 @@ def test_the_highlights_tab_refuses_a_file_that_is_not_an_image(dossier, alice, 
 
 
 @pytest.mark.django_db
+def test_a_refused_screenshot_is_shown_on_its_field_with_the_link_as_typed(dossier, alice, signed_in):
+    highlight = highlight_of(dossier)
+    prefix = f"e{highlight.pk}"
+    response = signed_in(alice).post(
+        reverse("dossiers:highlight-evidence", args=[dossier.pk, highlight.pk]),
+        {f"{prefix}-image": upload("shot.png", b"GIF89a not a screenshot"), f"{prefix}-url": "web.archive.org/web/x"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'<p class="field-error" id="id_{prefix}-image_error">Not a PNG, JPEG or WebP image' in page
+    assert f'aria-describedby="id_{prefix}-image_error id_{prefix}-image-help" aria-invalid="true">' in page
+    assert 'value="web.archive.org/web/x"' in page
+    # The browser does not refuse a link without https:// that the site accepts (and completes).
+    assert f'id="evidence-{highlight.pk}" enctype="multipart/form-data" novalidate>' in page
+    assert not HighlightEvidence.objects.exists()
+
+
+@pytest.mark.django_db
 def test_another_institutions_faculty_cannot_attach_evidence(dossier, charlie, signed_in):
     highlight = highlight_of(dossier)
     response = signed_in(charlie).post(
@@ -456,3 +494,145 @@ def test_where_the_policy_allows_no_patient_images_a_post_without_a_screenshot_f
     PrivacyPolicy.objects.create(institution=northfield, allows_patient_images=False)
 
     assert freeze(dossier=dossier, user=alice).number == 1
+
+
+# --- uploads bounded as they stream in, reading bounded in time ---------------------------------------------------
+
+
+def larger_than_django_keeps_by_default(settings) -> bytes:
+    """A screenshot under the image limit but over the limit of a page that declares none (Django's own)."""
+    picture = picture_bytes(size=(320, 240), lines=("R",))
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(picture) // 2
+    assert len(picture) < settings.IMAGE_MAX_BYTES
+    return picture
+
+
+@pytest.mark.django_db
+def test_a_screenshot_under_the_image_limit_reaches_the_highlights_tab_whatever_the_other_limits(
+    dossier, alice, signed_in, settings, monkeypatch
+):
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    highlight = highlight_of(dossier)
+    attach_evidence(highlight=highlight, user=alice, url="https://web.archive.org/web/2025/x")
+    picture = larger_than_django_keeps_by_default(settings)
+
+    signed_in(alice).post(
+        reverse("dossiers:highlight-evidence", args=[dossier.pk, highlight.pk]),
+        {f"e{highlight.pk}-image": upload("shot.png", picture), f"e{highlight.pk}-url": "web.archive.org/web/2025/x"},
+    )
+
+    assert HighlightEvidence.objects.get().image_sha256 != ""
+
+
+@pytest.mark.django_db
+def test_a_screenshot_over_the_image_limit_is_stopped_as_it_streams_in_and_the_page_says_so(
+    dossier, alice, signed_in, settings
+):
+    highlight = highlight_of(dossier)
+    attach_evidence(highlight=highlight, user=alice, url="https://web.archive.org/web/2025/x")
+    picture = picture_bytes(size=(320, 240), lines=("R",))
+    settings.IMAGE_MAX_BYTES = len(picture) // 2
+
+    response = signed_in(alice).post(
+        reverse("dossiers:highlight-evidence", args=[dossier.pk, highlight.pk]),
+        {f"e{highlight.pk}-image": upload("shot.png", picture), f"e{highlight.pk}-url": "web.archive.org/web/2025/y"},
+        follow=True,
+    )
+
+    assert f"was not saved: The file is over {len(picture) // 2:,} bytes" in response.content.decode()
+    evidence = HighlightEvidence.objects.get()
+    assert (evidence.image_sha256, evidence.url) == ("", "https://web.archive.org/web/2025/x")
+
+
+@pytest.mark.django_db
+def test_the_api_takes_a_screenshot_under_the_image_limit_and_stops_one_over_it(
+    dossier, alice, worked_post, settings, monkeypatch
+):
+    from rest_framework.test import APIClient
+
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    client = APIClient()
+    client.force_authenticate(alice)
+    url = f"/api/v1/dossiers/{dossier.pk}/highlights/{worked_post.pk}/evidence/"
+    picture = larger_than_django_keeps_by_default(settings)
+
+    taken = client.post(url, {"image": upload("shot.png", picture)}, format="multipart")
+    settings.IMAGE_MAX_BYTES = len(picture) // 2
+    stopped = client.post(url, {"image": upload("other.png", picture_bytes(lines=("L",)))}, format="multipart")
+
+    assert taken.status_code == 200, taken.content
+    assert stopped.status_code == 400
+    assert stopped.data["image"] == [f"The file is over {len(picture) // 2:,} bytes, the largest image accepted."]
+    assert HighlightEvidence.objects.get().image_sha256 == taken.data["image_sha256"]
+
+
+@pytest.mark.django_db
+def test_the_admin_takes_a_screenshot_under_the_image_limit_and_stops_one_over_it(
+    client, nora, dossier, settings, monkeypatch
+):
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    highlight = highlight_of(dossier)
+    add = reverse("admin:dossiers_highlightevidence_add")
+    client.force_login(nora)
+    picture = larger_than_django_keeps_by_default(settings)
+    settings.IMAGE_MAX_BYTES = len(picture) - 1
+
+    stopped = client.post(add, {"highlight": highlight.pk, "url": "", "upload": upload("shot.png", picture)})
+    settings.IMAGE_MAX_BYTES = len(picture)
+    taken = client.post(add, {"highlight": highlight.pk, "url": "", "upload": upload("shot.png", picture)})
+
+    assert f"The file is over {len(picture) - 1:,} bytes" in stopped.content.decode()
+    assert taken.status_code == 302, taken.content.decode()[:2000]
+    assert HighlightEvidence.objects.get().image_sha256 != ""
+
+
+@needs_tesseract
+@pytest.mark.django_db
+def test_a_reading_that_runs_out_of_time_is_recorded_and_asks_for_a_look(
+    dossier, alice, settings, django_capture_on_commit_callbacks
+):
+    settings.OCR_TIMEOUT_SECONDS = 0.001
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = attach_evidence(
+            highlight=highlight_of(dossier), user=alice, url="", upload=picture_bytes(lines=BURNED_IN)
+        )
+
+    evidence.refresh_from_db()
+    assert "not read within 0.001 seconds" in evidence.ocr_error
+    assert not evidence.ocr_pending
+    assert [(flag.kind, flag.severity) for flag in evidence.flags()] == [("not_read", "review")]
+
+
+@pytest.mark.django_db
+def test_the_highlights_tab_and_versions_page_run_the_same_queries_however_many_screenshots(
+    dossier, alice, alice_instagram, signed_in, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import HighlightFactory
+    from tests.factories import PostFactory
+
+    monkeypatch.setattr("portfolio.dossiers.evidence.ocr_flags", lambda content: ("", []))
+    client = signed_in(alice)
+    pages = [reverse("dossiers:highlights", args=[dossier.pk]), reverse("dossiers:versions", args=[dossier.pk])]
+
+    def queries() -> list[int]:
+        for highlight in dossier.highlight_rows.filter(evidence__isnull=True):
+            evidence = attach_evidence(highlight=highlight, user=alice, url="", upload=picture_bytes())
+            evidence.acknowledge(alice)
+        freeze(dossier=dossier, user=alice)  # a version keeps a copy of each screenshot
+        counts = []
+        for page in pages:
+            client.get(page)  # reads any picture not read yet, once
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(page).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    one = queries()
+    for index in range(4):
+        post = PostFactory(account=alice_instagram, external_id=f"more-{index}")
+        HighlightFactory(dossier=dossier, post=post, position=index + 2)
+
+    assert queries() == one

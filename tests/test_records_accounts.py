@@ -83,3 +83,20 @@ def test_account_list_is_scoped_and_its_queries_pinned(
     assert response.context["accounts"][0]["can_change"]
     client.force_login(charlie)
     assert "alice_rads" not in client.get(reverse("records:accounts")).content.decode()
+
+
+def test_an_institution_account_stays_the_institutions_and_is_changed_in_the_admin(client, nora, northfield):
+    account = SocialAccountFactory(
+        handle="northfield_rad", kind=SocialAccount.Kind.INSTITUTION, faculty=None, institution=northfield
+    )
+    client.force_login(nora)
+
+    listed = client.get(reverse("records:accounts"))
+    page = client.get(reverse("records:account-edit", args=[account.pk]))
+    posted = client.post(reverse("records:account-edit", args=[account.pk]), account_form(handle="renamed"))
+
+    row = next(row for row in listed.context["accounts"] if row["account"].pk == account.pk)
+    assert not row["can_change"]
+    assert (page.status_code, posted.status_code) == (404, 404)
+    account.refresh_from_db()
+    assert (account.kind, account.institution, account.handle) == ("institution", northfield, "northfield_rad")

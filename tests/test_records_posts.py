@@ -105,6 +105,51 @@ def test_the_sql_sort_keys_are_the_engagement_definitions(alice, alices_posts):
             assert getattr(post, f"sort_rate_by_{denominator}") == pytest.approx(expected)
 
 
+EDGE_CASES = {
+    # name: (snapshot counts or None for no snapshot, the account's followers or None for none reported)
+    "zero-impressions": ({"impressions": 0, "reach": 0, "likes": 3}, 500),
+    "missing-reach": ({"impressions": 80, "clicks": 2, "dislikes": 1}, 500),
+    "nothing-reported": ({}, 500),
+    "every-action": (dict.fromkeys(("likes", "dislikes", "comments", "shares", "saves"), 1), 500),
+    "visits-and-follows": ({"impressions": 7, "reach": 3, "profile_visits": 5, "follows": 2}, 500),
+    "zero-followers": ({"impressions": 10, "likes": 1}, 0),
+    "no-followers-reported": ({"impressions": 10, "likes": 1}, None),
+    "no-snapshot": (None, 500),
+}
+
+
+@pytest.mark.django_db
+def test_the_sql_sort_keys_agree_with_the_engagement_definitions_over_edge_cases(alice):
+    for name, (counts, followers) in EDGE_CASES.items():
+        account = SocialAccountFactory(faculty=alice.faculty, handle=f"edge-{name}")
+        if followers is not None:
+            AccountMetricsFactory(account=account, captured_on=dt.date(2025, 1, 1), followers=followers)
+        post = PostFactory(account=account, external_id=name, published_at=published(dt.date(2025, 3, 3)))
+        if counts is not None:
+            PostMetricsFactory(post=post, **counts)
+
+    posts = Post.objects.with_engagement(dt.date(2026, 1, 1)).with_sortable_engagement()
+    seen = {}
+    for post in posts:
+        numbers = post.engagement
+        seen[post.external_id] = (post.sort_actions, post.sort_rate_by_impressions)
+        assert post.sort_actions == numbers.actions, post.external_id
+        for denominator in ("impressions", "reach", "followers"):
+            expected = getattr(numbers, f"rate_by_{denominator}")
+            assert getattr(post, f"sort_rate_by_{denominator}") == pytest.approx(expected), (
+                post.external_id,
+                denominator,
+            )
+
+    # The definitions themselves, so that agreeing on a wrong answer fails too.
+    assert seen["zero-impressions"] == (3, None)
+    assert seen["missing-reach"] == (3, pytest.approx(3 / 80))
+    assert seen["nothing-reported"] == (0, None)
+    assert seen["every-action"][0] == 5
+    assert seen["visits-and-follows"] == (7, pytest.approx(1.0))
+    assert seen["no-snapshot"] == (None, None)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

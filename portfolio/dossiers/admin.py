@@ -20,7 +20,7 @@ from accounts.admin_scoping import ScopedInlineMixin, ScopedModelAdmin, has_admi
 from accounts.vocabulary import METRIC_FIELDS
 from metrics.engagement import ACTION_FIELDS
 from portfolio.dossiers.evidence import attach_evidence
-from portfolio.dossiers.evidence_forms import image_help, read_checked_upload
+from portfolio.dossiers.evidence_forms import evidence_upload_limit, image_help, read_checked_upload
 from portfolio.dossiers.models import (
     Activity,
     Benchmark,
@@ -262,9 +262,10 @@ class HighlightEvidenceForm(forms.ModelForm):
         model = HighlightEvidence
         fields = ("highlight", "url")
 
+    request = None  # set by the admin (`get_form`), whose form classes are made per request
+
     def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        return read_checked_upload(upload) if upload else None
+        return read_checked_upload(self.cleaned_data.get("upload"), request=self.request)
 
 
 @admin.register(HighlightEvidence)
@@ -289,6 +290,19 @@ class HighlightEvidenceAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("highlight__dossier__faculty", "highlight__post")
+
+    @evidence_upload_limit
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @evidence_upload_limit
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request = request
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "highlight":

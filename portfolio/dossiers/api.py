@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.api_scoping import Conflict, RolePermission, ScopedFilterSet, ScopedModelViewSet, VisibleChoicesFilterSet
 from portfolio.dossiers import exports, lifecycle, serializers, sharing
-from portfolio.dossiers.evidence_forms import EvidenceForm, image_help
+from portfolio.dossiers.evidence_forms import EvidenceForm, evidence_upload_limit, image_help
 from portfolio.dossiers.freezing import FreezeRefused, freeze
 from portfolio.dossiers.models import (
     Activity,
@@ -101,6 +101,7 @@ class DossierViewSet(ScopedModelViewSet):
         url_name="highlight-evidence",
         parser_classes=[MultiPartParser, FormParser],
     )
+    @evidence_upload_limit
     def highlight_evidence(self, request, pk=None, post_id=None):
         """
         Attach a screenshot of a highlighted post as it appeared and a public link to it (multipart: `image`,
@@ -114,7 +115,7 @@ class DossierViewSet(ScopedModelViewSet):
             evidence.acknowledge(request.user)
             return Response(serializers.EvidenceSerializer(evidence).data)
         # The form of the highlights tab: one set of checks whichever door the picture comes through.
-        form = EvidenceForm(request.data, request.FILES, highlight=highlight, prefix=None)
+        form = EvidenceForm(request.data, request.FILES, highlight=highlight, prefix=None, request=request)
         if form.is_valid():
             try:
                 evidence = form.save(user=request.user)

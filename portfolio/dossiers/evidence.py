@@ -89,9 +89,9 @@ def read_evidence_text(evidence: HighlightEvidence) -> HighlightEvidence:
     try:
         evidence.ocr_text, flags = ocr_flags(content)
         evidence.ocr_flags = [flag.as_dict() for flag in flags]
-    except OcrUnavailable as missing:
-        evidence.ocr_error = str(missing)
-        logger.warning("Evidence %s: %s", evidence.pk, missing)
+    except OcrUnavailable as unread:
+        evidence.ocr_error = str(unread)
+        logger.warning("Evidence %s: %s", evidence.pk, unread)
     evidence.ocr_read_at = timezone.now()
     evidence.save(update_fields=["ocr_text", "ocr_flags", "ocr_error", "ocr_read_at"])
     return evidence

@@ -3,10 +3,18 @@
 from django import forms
 from django.conf import settings
 
+from metrics.uploads import refusal, upload_limit
 from portfolio.dossiers.evidence import attach_evidence
 from portfolio.dossiers.evidence_models import HighlightEvidence
 from portfolio.dossiers.models import Highlight
 from portfolio.lib.images import ImageRefused, check_file_size, open_image
+
+TOO_LARGE = "The file is over {limit:,} bytes, the largest image accepted."
+
+# Declared on every view that receives a screenshot (the highlights tab, the API action, the admin): an upload is
+# stopped as it streams in past IMAGE_MAX_BYTES, before it is kept in memory or on disk; without it, the limit
+# would be Django's own, smaller one, and a screenshot between the two would vanish from the request unsaid.
+evidence_upload_limit = upload_limit(lambda: settings.IMAGE_MAX_BYTES, TOO_LARGE)
 
 
 def image_help() -> str:
@@ -17,12 +25,17 @@ def image_help() -> str:
     )
 
 
-def read_checked_upload(upload) -> bytes:
+def read_checked_upload(upload, *, request) -> bytes | None:
     """
-    The uploaded file's bytes once its size (before reading it into memory), type and dimensions (from its header)
-    are acceptable; raises forms.ValidationError with `ImageRefused`'s message otherwise. The page, the API and
-    the admin all read uploads here.
+    The uploaded file's bytes (None when there is none) once its size (before reading it into memory), type and
+    dimensions (from its header) are acceptable; raises forms.ValidationError with `ImageRefused`'s message
+    otherwise, or with the refusal of a file stopped as it streamed in (`evidence_upload_limit`), which is then
+    missing from the request. The page, the API and the admin all read uploads here.
     """
+    if reason := refusal(request):
+        raise forms.ValidationError(reason, code="too_large")
+    if not upload:
+        return None
     try:
         check_file_size(upload.size)
         content = upload.read()
@@ -46,8 +59,9 @@ class EvidenceForm(forms.Form):
         help_text="Where a committee can see it, e.g. an archived copy on web.archive.org.",
     )
 
-    def __init__(self, *args, highlight: Highlight, **kwargs):
+    def __init__(self, *args, highlight: Highlight, request=None, **kwargs):
         self.highlight = highlight
+        self.request = request
         self.evidence = getattr(highlight, "evidence", None) if highlight.pk else None
         initial = {"url": self.evidence.url if self.evidence else ""}
         # Prefixed on the highlights tab, where each highlight has its own form; the API passes prefix=None.
@@ -58,9 +72,7 @@ class EvidenceForm(forms.Form):
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
-        if not image:
-            return image
-        self.upload = read_checked_upload(image)
+        self.upload = read_checked_upload(image, request=self.request)
         return image
 
     def clean(self):

@@ -22,7 +22,7 @@ from accounts.access import log_refused_write
 from portfolio.dossiers import picker
 from portfolio.dossiers import render as dossier_render
 from portfolio.dossiers.content import dossier_data
-from portfolio.dossiers.evidence_forms import EvidenceForm
+from portfolio.dossiers.evidence_forms import EvidenceForm, evidence_upload_limit
 from portfolio.dossiers.evidence_models import HighlightEvidence
 from portfolio.dossiers.forms import (
     AddHighlightForm,
@@ -114,12 +114,7 @@ def dossier_edit(request, pk: int):
 def dossier_highlights(request, pk: int):
     """The highlighted posts (order, note, category, privacy check) and the posts that could be added."""
     dossier = dossier_for(request, pk, change=True)
-    highlights = list(
-        dossier.highlight_rows.select_related(
-            "post__account__platform", "privacy_acknowledged_by", "evidence__privacy_acknowledged_by"
-        ).order_by("position", "pk")
-    )
-    forms = [HighlightForm(request.POST or None, highlight=highlight) for highlight in highlights]
+    forms = [HighlightForm(request.POST or None, highlight=highlight) for highlight in _highlights_of(dossier)]
     if request.method == "POST":
         if all(form.is_valid() for form in forms):
             with transaction.atomic():
@@ -128,7 +123,20 @@ def dossier_highlights(request, pk: int):
             messages.success(request, "Highlights saved.")
             return redirect("dossiers:highlights", pk=dossier.pk)
         messages.error(request, "Some highlights could not be saved: see the fields marked below.")
+    return _highlights_page(request, dossier, forms)
 
+
+def _highlights_of(dossier: Dossier) -> list:
+    return list(
+        dossier.highlight_rows.select_related(
+            "post__account__platform", "privacy_acknowledged_by", "evidence__privacy_acknowledged_by"
+        ).order_by("position", "pk")
+    )
+
+
+def _highlights_page(request, dossier: Dossier, forms: list, *, invalid_evidence=None, status: int = 200):
+    """The highlights tab; `invalid_evidence`, a refused `EvidenceForm`, is shown with its errors on its fields."""
+    refused_on = invalid_evidence.highlight.pk if invalid_evidence is not None else None
     context = {
         "dossier": dossier,
         "tab": "highlights",
@@ -137,16 +145,18 @@ def dossier_highlights(request, pk: int):
                 "form": form,
                 "highlight": form.highlight,
                 "privacy": form.highlight.unresolved_privacy_flags(),
-                "evidence_form": EvidenceForm(highlight=form.highlight),
+                "evidence_form": invalid_evidence
+                if form.highlight.pk == refused_on
+                else EvidenceForm(highlight=form.highlight),
                 "evidence": getattr(form.highlight, "evidence", None),
             }
             for form in forms
         ],
         "picker": picker.picker(
-            dossier, request.GET, highlighted={highlight.post_id: highlight.pk for highlight in highlights}
+            dossier, request.GET, highlighted={form.highlight.post_id: form.highlight.pk for form in forms}
         ),
     }
-    return render(request, "dossiers/highlights.html", context)
+    return render(request, "dossiers/highlights.html", context, status=status)
 
 
 @login_required
@@ -198,11 +208,12 @@ def highlight_remove(request, pk: int, highlight_pk: int):
 
 @login_required
 @require_POST
+@evidence_upload_limit
 def highlight_evidence(request, pk: int, highlight_pk: int):
     """Attach a screenshot and a public link to a highlighted post (a new picture is checked afresh)."""
     dossier = dossier_for(request, pk, change=True)
     highlight = get_object_or_404(dossier.highlight_rows.select_related("post", "evidence"), pk=highlight_pk)
-    form = EvidenceForm(request.POST, request.FILES, highlight=highlight)
+    form = EvidenceForm(request.POST, request.FILES, highlight=highlight, request=request)
     if form.is_valid():
         try:
             form.save(user=request.user)
@@ -212,8 +223,10 @@ def highlight_evidence(request, pk: int, highlight_pk: int):
         problems = " ".join(message for field_messages in form.errors.values() for message in field_messages)
         day = f"{timezone.localdate(highlight.post.published_at):%-d %b %Y}"
         messages.error(request, f"The evidence of the post of {day} was not saved: {problems}")
-    else:
-        messages.success(request, "Evidence saved. Its picture has been checked: see below.")
+        # The tab again, with the errors on their fields and the link as typed (a redirect would lose both).
+        forms = [HighlightForm(highlight=row) for row in _highlights_of(dossier)]
+        return _highlights_page(request, dossier, forms, invalid_evidence=form, status=400)
+    messages.success(request, "Evidence saved. Its picture has been checked: see below.")
     return redirect(f"{reverse('dossiers:highlights', args=[dossier.pk])}#highlight-{highlight.pk}")
 
 

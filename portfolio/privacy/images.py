@@ -22,6 +22,7 @@ import re
 import shutil
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from PIL import Image, ImageOps
 
 from portfolio.lib.images import open_image
@@ -87,7 +88,14 @@ class ImageFlag:
 
 
 class OcrUnavailable(RuntimeError):
-    """Tesseract is not installed; the message names the package."""
+    """The burned-in text was not read: Tesseract is not installed, or ran out of time; the message says which."""
+
+
+def not_read_in_time() -> str:
+    return (
+        f"Burned-in text was not read within {settings.OCR_TIMEOUT_SECONDS:g} seconds: look at the picture for "
+        "patient identifiers yourself, or upload a smaller screenshot."
+    )
 
 
 # --- burned-in overlays ---------------------------------------------------------------------------------------
@@ -212,7 +220,8 @@ def tesseract_available() -> bool:
 def read_text(content: bytes) -> tuple[str, list[Word]]:
     """
     The burned-in text of the picture, line by line, and its words with their boxes (in the picture's own
-    pixels). Raises OcrUnavailable when Tesseract is not installed.
+    pixels). Raises OcrUnavailable when Tesseract is not installed or a reading takes longer than
+    OCR_TIMEOUT_SECONDS (each of the two readings has that long; the program is stopped when it runs out).
     """
     import pytesseract  # a Python wrapper around the tesseract program, which it needs on the PATH
 
@@ -226,9 +235,18 @@ def read_text(content: bytes) -> tuple[str, list[Word]]:
     for variant in (picture, ImageOps.invert(picture)):
         first_reading = [box for line in lines.values() for _, box in line]
         try:
-            data = pytesseract.image_to_data(variant, config="--psm 11", output_type=pytesseract.Output.DICT)
+            data = pytesseract.image_to_data(
+                variant,
+                config="--psm 11",
+                output_type=pytesseract.Output.DICT,
+                timeout=settings.OCR_TIMEOUT_SECONDS,
+            )
         except pytesseract.TesseractNotFoundError as error:
             raise OcrUnavailable(MISSING_TESSERACT) from error
+        except pytesseract.TesseractError:
+            raise
+        except RuntimeError as error:  # pytesseract's word for a reading it stopped at the timeout
+            raise OcrUnavailable(not_read_in_time()) from error
         for index, raw in enumerate(data["text"]):
             word = raw.strip()
             if not word or float(data["conf"][index]) < 0:
@@ -258,7 +276,7 @@ def _overlap(one: tuple, other: tuple) -> bool:
 
 
 def ocr_flags(content: bytes) -> tuple[str, list[ImageFlag]]:
-    """The picture's burned-in text and its flags. Raises OcrUnavailable when Tesseract is not installed."""
+    """The picture's burned-in text and its flags. Raises OcrUnavailable when it could not be read (`read_text`)."""
     text, words = read_text(content)
     return text, text_flags(text, words)
 

@@ -1,7 +1,8 @@
 """
 Accounts kept in the site: a faculty member adds and edits their own personal accounts; an institution admin
 those of their institution's faculty. Reviewers read the list and change nothing; another institution's
-account is 404.
+account is 404. Institution, department and program accounts are listed but changed in the admin, where their
+owner is chosen: these pages edit personal accounts only (another kind's edit page is 404).
 """
 
 from django.contrib import messages
@@ -18,6 +19,8 @@ from portfolio.records.access import record_for
 from portfolio.records.forms import AccountForm
 from portfolio.records.paging import page_of
 
+PERSONAL = SocialAccount.objects.filter(kind=SocialAccount.Kind.PERSONAL)
+
 
 @login_required
 def account_list(request):
@@ -26,9 +29,7 @@ def account_list(request):
     accounts = with_post_count(with_followers_as_of(accounts, today)).order_by("faculty__name", "platform__name", "pk")
     page = page_of(accounts, request.GET.get("page"))
     editable = set(
-        SocialAccount.objects.editable_by(request.user)
-        .filter(pk__in=[a.pk for a in page.rows])
-        .values_list("pk", flat=True)
+        PERSONAL.editable_by(request.user).filter(pk__in=[a.pk for a in page.rows]).values_list("pk", flat=True)
     )
     context = {
         "page": page,
@@ -56,7 +57,7 @@ def account_add(request):
 
 @login_required
 def account_edit(request, pk: int):
-    account = record_for(request, SocialAccount.objects.select_related("platform"), pk, change=True)
+    account = record_for(request, PERSONAL.select_related("platform"), pk, change=True)
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()

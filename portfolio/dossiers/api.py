@@ -17,6 +17,7 @@ from accounts.api_scoping import RolePermission, ScopedFilterSet, ScopedModelVie
 from portfolio.dossiers import exports, serializers, sharing
 from portfolio.dossiers.freezing import FreezeRefused, freeze
 from portfolio.dossiers.models import Activity, Dossier, DossierVersion, Highlight, ShareAccess, ShareLink
+from portfolio.dossiers.signing import SigningUnavailable
 from portfolio.dossiers.version_views import ACCESSES_SHOWN, download_response
 
 DOWNLOAD_TYPES = {
@@ -73,7 +74,8 @@ class DossierViewSet(ScopedModelViewSet):
             201: serializers.DossierVersionDetailSerializer,
             409: OpenApiResponse(
                 serializers.FreezeRefusedSerializer,
-                description="A highlighted caption has a privacy flag neither fixed nor acknowledged.",
+                description="A highlighted caption has a privacy flag neither fixed nor acknowledged, or no "
+                "institution can sign the version.",
             ),
         },
     )
@@ -89,6 +91,8 @@ class DossierViewSet(ScopedModelViewSet):
                 for item in refused.unresolved
             ]
             return Response({"detail": str(refused), "unresolved": flags}, status=status.HTTP_409_CONFLICT)
+        except SigningUnavailable as unsigned:
+            return Response({"detail": str(unsigned), "unresolved": []}, status=status.HTTP_409_CONFLICT)
         serializer = serializers.DossierVersionDetailSerializer(version, context=self.get_serializer_context())
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 

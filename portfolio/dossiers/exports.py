@@ -87,7 +87,7 @@ def laid_out(html: str, *, footer: str, header: str = ""):
 CHART_SVG = re.compile(r'<svg\b[^>]*?\bclass="chart"[^>]*?\bwidth="(\d+)" height="(\d+)"[^>]*?style="([^"]*)"')
 
 
-# On paper, at the print type size, a chart drawn for the screen dwarfs its text: charts print at this share of their size.
+# On paper, at the print type size, a chart drawn for the screen dwarfs its text: it prints at this share of its size.
 PDF_CHART_SCALE = 0.5
 
 

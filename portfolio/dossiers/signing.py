@@ -167,6 +167,12 @@ def install_credential(
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def _subject(certificate: x509.Certificate) -> str:
+    """Who the certificate names, as a reader says it: its common name, else the whole distinguished name."""
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else certificate.subject.rfc4514_string()
+
+
 def _activate(*, institution, certificate: x509.Certificate, key, source: str, user) -> SigningCredential:
     key_der = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -183,7 +189,7 @@ def _activate(*, institution, certificate: x509.Certificate, key, source: str, u
         )
         return SigningCredential.objects.create(
             institution=institution,
-            subject=certificate.subject.rfc4514_string(),
+            subject=_subject(certificate),
             certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"),
             fingerprint=fingerprint,
             not_before=certificate.not_valid_before_utc,

@@ -8,6 +8,7 @@ Modules register it with `pytest_plugins = ["tests.browser"]`. Browser tests run
 (platforms, the default scoring profile, benchmarks) before each one, so test order does not matter.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,11 @@ def chromium(monkeypatch):
         browser.close()
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+@pytest.fixture
+def artifacts(tmp_path) -> Path:
+    """Where a browser test writes its screenshots to be looked at: $BROWSER_SCREENSHOTS, else its temporary folder."""
+    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

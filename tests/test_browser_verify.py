@@ -7,9 +7,7 @@ Screenshots of the record (1280 and 390 pixels wide) and of the verdict are writ
 it is set (else to the test's temporary folder), to be looked at.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 import segno
@@ -19,13 +17,6 @@ from portfolio.dossiers.freezing import freeze
 pytest_plugins = ["tests.browser", "tests.dossier_fixtures"]
 # live_server needs a transactional database; serialized_rollback restores what the migrations seeded.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def artifacts(tmp_path) -> Path:
-    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

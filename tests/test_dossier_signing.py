@@ -301,13 +301,8 @@ def test_the_private_key_appears_in_no_page_api_answer_or_admin_form(version, al
 def test_an_admin_installs_the_institutions_own_certificate_and_key(nora, northfield, alice, dossier, signed_in):
     certificate_pem, key_pem = ca_issued_certificate("Northfield Health dossiers")
 
-    response = signed_in(nora).post(
-        "/admin/dossiers/signingcredential/add/",
-        {
-            "institution": northfield.pk,
-            "certificate_file": SimpleUploadedFile("cert.pem", certificate_pem),
-            "key_file": SimpleUploadedFile("key.pem", key_pem),
-        },
+    response = upload_in_admin(
+        signed_in(nora), institution=northfield, certificate_pem=certificate_pem, key_pem=key_pem
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -323,13 +318,8 @@ def test_a_key_that_is_not_the_certificates_is_refused_and_not_shown_again(nora,
     certificate_pem, _ = ca_issued_certificate("Northfield Health dossiers")
     _, other_key_pem = ca_issued_certificate("Someone else")
 
-    response = signed_in(nora).post(
-        "/admin/dossiers/signingcredential/add/",
-        {
-            "institution": northfield.pk,
-            "certificate_file": SimpleUploadedFile("cert.pem", certificate_pem),
-            "key_file": SimpleUploadedFile("key.pem", other_key_pem),
-        },
+    response = upload_in_admin(
+        signed_in(nora), institution=northfield, certificate_pem=certificate_pem, key_pem=other_key_pem
     )
 
     assert response.status_code == 200
@@ -342,13 +332,8 @@ def test_a_key_that_is_not_the_certificates_is_refused_and_not_shown_again(nora,
 def test_an_admin_cannot_install_a_key_for_another_institution(charlie, northfield, signed_in):
     certificate_pem, key_pem = ca_issued_certificate("Not Southbay's to give")
 
-    response = signed_in(charlie).post(
-        "/admin/dossiers/signingcredential/add/",
-        {
-            "institution": northfield.pk,
-            "certificate_file": SimpleUploadedFile("cert.pem", certificate_pem),
-            "key_file": SimpleUploadedFile("key.pem", key_pem),
-        },
+    response = upload_in_admin(
+        signed_in(charlie), institution=northfield, certificate_pem=certificate_pem, key_pem=key_pem
     )
 
     assert response.status_code == 200
@@ -372,6 +357,18 @@ def test_create_signing_key_refuses_an_unknown_institution(db):
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def upload_in_admin(client, *, institution, certificate_pem: bytes, key_pem: bytes):
+    """The admin's add form, filled in as an admin installing their institution's certificate and key."""
+    return client.post(
+        "/admin/dossiers/signingcredential/add/",
+        {
+            "institution": institution.pk,
+            "certificate_file": SimpleUploadedFile("cert.pem", certificate_pem),
+            "key_file": SimpleUploadedFile("key.pem", key_pem),
+        },
+    )
 
 
 def ca_issued_certificate(common_name: str) -> tuple[bytes, bytes]:

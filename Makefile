@@ -80,6 +80,7 @@ serve: install
 		export SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	fi; \
 	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	export SITE_URL="$${SITE_URL:-http://$(SERVE_ADDRESS)}"; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py createcachetable && \

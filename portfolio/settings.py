@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 import zoneinfo
 from pathlib import Path
@@ -81,6 +82,15 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The public address of the site, printed in every frozen dossier (its verification address and QR code), so that a
+# reader holding only the PDF knows where to check it. Required with DEBUG off: a wrong one would be printed forever.
+SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
+if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must be the site's public address, e.g. https://portfolio.example.edu "
+        "(required when DEBUG is off)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

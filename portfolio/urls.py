@@ -28,6 +28,10 @@ urlpatterns = [
     path("r/<str:token>/", dossier_public_views.reviewer_page, name="share"),
     path("r/<str:token>/<str:file_format>/", dossier_public_views.reviewer_download, name="share-download"),
     path("verify/", dossier_public_views.verify, name="verify"),
+    path("verify/v/<str:public_id>/", dossier_public_views.version_record, name="verify-version"),
+    path("verify/v/<str:public_id>/original.pdf", dossier_public_views.version_original, name="verify-original"),
+    path("verify/certificates/", dossier_public_views.certificates, name="verify-certificates"),
+    path("verify/certificates/<str:fingerprint>.pem", dossier_public_views.certificate_pem, name="verify-certificate"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portfolio.api")),
 ]

@@ -73,6 +73,8 @@ NOT_PAGES = {
     "imports:confirm": "a form action (POST) of an import's preview",
     "imports:download": "the original file of an import",
     "dossiers:submit": "a form action (POST) of the dossier page",
+    "verify-original": "a version's original PDF",
+    "verify-certificate": "an institution's certificate, a PEM file",
     "dossiers:archive": "a form action (POST) of the dossier page",
 }
 
@@ -102,6 +104,8 @@ def site_pages(*, alice, dossier, draft, version, link, activity, account, post,
         Page("methods", None, reverse("methods")),
         Page("login", None, reverse("login")),
         Page("verify", None, reverse("verify")),
+        Page("verify-version", None, reverse("verify-version", args=[version.public_id])),
+        Page("verify-certificates", None, reverse("verify-certificates")),
         Page("share", None, reverse("share", args=[link.token])),
         Page("compare", "alice", reverse("compare")),
         Page("compare-series", "alice", reverse("compare-series")),
@@ -188,7 +192,7 @@ class _Any:
     """Stands in for a fixture object when only the names of the pages are wanted."""
 
     pk = number = 1
-    token = "token"
+    token = public_id = "token"
     faculty = property(lambda self: self)
 
 

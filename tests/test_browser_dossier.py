@@ -8,7 +8,6 @@ written to $BROWSER_SCREENSHOTS when it is set (else to the test's temporary fol
 """
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -29,13 +28,6 @@ pytest_plugins = ["tests.browser"]
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCRIPT_CAPTION = "<script>window.pwned = true</script> Which sign? #FridayQuizDay"
-
-
-@pytest.fixture
-def artifacts(tmp_path) -> Path:
-    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ post; the privacy check as counts, with no workflow text beside a post; all of i
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -21,6 +22,7 @@ from portfolio.dossiers.flag_groups import caption_start
 from portfolio.dossiers.flag_groups import group_flags
 from portfolio.dossiers.freezing import freeze
 from portfolio.dossiers.render import render_dossier_html
+from portfolio.dossiers.verification import version_url
 from tests.factories import AccountMetricsFactory
 from tests.factories import HighlightFactory
 from tests.factories import PostFactory
@@ -133,10 +135,12 @@ def test_many_flags_of_one_kind_are_said_once_with_the_count_and_a_compact_list(
     assert groups["posts"] == []  # a post flagged only for this kind has no entry of its own
 
     section = appendix(render_dossier_html(data))
-    assert section.count(f"{MANY_POSTS + 4} posts") == 1
-    assert section.count("posts (published, account, first words, snapshot, link)") == 1
-    assert "Case 0 of the spring series: a teaching point on bone scans…" in section
-    assert 'href="https://www.instagram.com/p/case0/"' in section
+    # One row for the rule: its count, and its posts named compactly by day and account, each linked.
+    [row] = re.findall(r'<tr><th scope="row">Entered by hand[^<]*</th>.*?</tr>', section, re.S)
+    assert f'<td class="num">{MANY_POSTS + 4}</td>' in row
+    assert row.count("@alice_rads") == MANY_POSTS + 4
+    assert 'href="https://www.instagram.com/p/case0/"' in row
+    assert "Case 0 of the spring series" not in row
 
     table = integrity_table(data)
     assert [row[0] for row in table.rows] == ["Posts", "Account"]  # and the follower count of the fixture
@@ -215,7 +219,13 @@ def test_a_frozen_version_renders_its_grouped_appendix_from_its_stored_data_alon
     dossier, worked_post, alice, django_assert_num_queries
 ):
     version = freeze(dossier=dossier, user=alice)
-    frozen = {"number": version.number, "frozen_at": version.frozen_at.isoformat(), "frozen_by": "Alice Adams"}
+    frozen = {
+        "number": version.number,
+        "frozen_at": version.frozen_at.isoformat(),
+        "frozen_by": "Alice Adams",
+        "verify_url": version_url(version.public_id),
+        "signer": version.signing_credential.institution.name,
+    }
     data = version.data
     worked_post.caption = "Rewritten after the freeze"
     worked_post.save()

@@ -108,7 +108,7 @@ def test_a_document_pointing_elsewhere_still_renders_without_fetching_it():
     assert exports.pdf_bytes(html, footer='A "quoted" footer \\ with a backslash').startswith(b"%PDF-")
 
 
-def test_charts_keep_their_proportions_in_the_pdf():
+def test_charts_keep_their_proportions_in_the_pdf_at_the_print_scale():
     chart = str(
         bar_chart(title="Engagement", description="Per post", bars=[("1. a post", 0.047), ("2. another", 0.038)])
     )
@@ -120,7 +120,9 @@ def test_charts_keep_their_proportions_in_the_pdf():
     box = next(replaced_boxes(document.pages[0]._page_box))
 
     assert "height:auto" not in laid_out
-    assert (round(box.width), round(box.height)) == (width, height)
+    # Its own proportions, at the share of its screen size that charts print at.
+    scale = exports.PDF_CHART_SCALE
+    assert (round(box.width), round(box.height)) == (round(width * scale), round(height * scale))
 
 
 def replaced_boxes(box):

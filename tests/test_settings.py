@@ -12,7 +12,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def django_check(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
+    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "SITE_URL"}}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
@@ -31,6 +31,20 @@ def test_without_debug_a_secret_key_is_required():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_without_debug_the_public_address_is_required():
+    result = django_check(DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="portfolio.example.edu")
+
+    assert result.returncode != 0
+    assert "SITE_URL='' must be the site's public address" in result.stderr
+
+
+def test_a_public_address_without_a_scheme_is_refused():
+    result = django_check(SITE_URL="portfolio.example.edu")
+
+    assert result.returncode != 0
+    assert "SITE_URL='portfolio.example.edu'" in result.stderr
+
+
 def test_a_bad_boolean_is_refused_by_name():
     result = django_check(DEBUG="maybe")
 
@@ -47,7 +61,12 @@ def test_a_bad_time_zone_is_refused_by_name():
 
 @pytest.mark.parametrize("debug", ["1", "0"])
 def test_the_site_starts_with_a_working_configuration(debug):
-    result = django_check(DEBUG=debug, SECRET_KEY="x" * 60, ALLOWED_HOSTS="portfolio.example.edu")
+    result = django_check(
+        DEBUG=debug,
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="portfolio.example.edu",
+        SITE_URL="https://portfolio.example.edu",
+    )
 
     assert result.returncode == 0, result.stderr
 
@@ -58,6 +77,7 @@ def test_production_settings_pass_the_deployment_checklist():
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         ALLOWED_HOSTS="portfolio.example.edu",
+        SITE_URL="https://portfolio.example.edu",
     )
     output = result.stdout + result.stderr
     issues = re.findall(r"\((\w+\.[WE]\d+)\)", output)

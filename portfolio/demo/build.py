@@ -34,6 +34,7 @@ from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, 
 from portfolio.demo import content
 from portfolio.demo.dossier import build_demo_dossier
 from portfolio.dossiers.models import Dossier, DossierVersion
+from portfolio.dossiers.signing import generate_credential
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEFAULT_SEED = 2026
@@ -81,6 +82,9 @@ def build_demo(*, today: date, seed: int = DEFAULT_SEED, reset: bool = False) ->
         # Without `reset` this clears what a half-deleted demo left behind, e.g. its users.
         delete_demo()
         _Builder(today=today, rng=random.Random(seed)).build()
+        # Each demo institution signs its frozen dossiers with its own (self-signed) key.
+        for institution in Institution.objects.filter(slug__in=DEMO_SLUGS):
+            generate_credential(institution=institution)
         build_demo_dossier(today=today)
         return DemoSummary(created=True, counts=demo_counts(), logins=demo_logins())
 

@@ -7,6 +7,9 @@ Admin for the dossier domain.
 - Activities and dossiers (with their highlights inline) follow the faculty member, like every other row.
 - Frozen versions and the share-link log are records: read-only, so that the admin cannot alter what
   a reviewer was shown or who opened it.
+- Signing credentials: an admin installs the institution's own certificate and key (PEM files from its
+  certificate authority) or has the site make a self-signed one. Rows are never edited or deleted (old ones
+  verify what they signed), and the private key is write-only: no form or list ever shows it.
 """
 
 from django import forms
@@ -31,7 +34,9 @@ from portfolio.dossiers.models import (
     ScoringProfile,
     ShareAccess,
     ShareLink,
+    SigningCredential,
 )
+from portfolio.dossiers.signing import generate_credential, install_credential
 
 
 class ReadOnlyAdmin(ScopedModelAdmin):
@@ -223,11 +228,23 @@ class DossierVersionAdmin(ReadOnlyAdmin):
     list_display = ("dossier", "number", "frozen_at", "frozen_by", "sha256")
     search_fields = ("dossier__title", "dossier__faculty__name", "sha256")
     exclude = ("html", "data")
-    readonly_fields = ("dossier", "number", "frozen_at", "frozen_by", "sha256", "pdf_sha256")
+    readonly_fields = (
+        "dossier",
+        "number",
+        "frozen_at",
+        "frozen_by",
+        "sha256",
+        "pdf_sha256",
+        "public_id",
+        "signing_credential",
+    )
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).select_related("dossier__faculty", "frozen_by").defer("html", "data", "pdf")
+            super()
+            .get_queryset(request)
+            .select_related("dossier__faculty", "frozen_by", "signing_credential")
+            .defer("html", "data", "pdf", "signing_credential__encrypted_key")
         )
 
 
@@ -317,3 +334,110 @@ class HighlightEvidenceAdmin(ScopedModelAdmin):
         # The admin's log and redirect name the row the workflow saved.
         obj.pk = evidence.pk
         obj.refresh_from_db()
+
+
+class SigningCredentialForm(forms.ModelForm):
+    """Install the institution's own certificate and key, or leave both out for a new self-signed one."""
+
+    # Files, not text areas: a form sent back with an error never writes the key into the page again.
+    certificate_file = forms.FileField(
+        required=False,
+        label="Certificate (PEM file)",
+        help_text="As issued by the institution's certificate authority. Leave both files out to have the site make "
+        "a self-signed certificate instead.",
+    )
+    key_file = forms.FileField(
+        required=False,
+        label="Private key (PEM file)",
+        help_text="Stored encrypted; never shown again, here or anywhere.",
+    )
+    key_password = forms.CharField(
+        required=False,
+        label="Key password",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Only if the key file is encrypted.",
+    )
+
+    class Meta:
+        model = SigningCredential
+        fields = ["institution"]
+
+    def clean(self):
+        cleaned = super().clean()
+        certificate, key = cleaned.get("certificate_file"), cleaned.get("key_file")
+        if bool(certificate) != bool(key):
+            raise ValidationError("Give both the certificate and its key, or neither (for a self-signed one).")
+        if "institution" not in cleaned:
+            return cleaned
+        try:
+            if certificate:
+                self.instance = install_credential(
+                    institution=cleaned["institution"],
+                    certificate_pem=certificate.read().decode("ascii", errors="replace"),
+                    key_pem=key.read().decode("ascii", errors="replace"),
+                    password=cleaned.get("key_password") or "",
+                    user=self.user,
+                )
+            else:
+                self.instance = generate_credential(institution=cleaned["institution"], user=self.user)
+        except ValidationError as error:
+            # Errors name the model's fields; here they belong to the files.
+            messages = error.message_dict
+            for name, field in (("certificate_pem", "certificate_file"), ("key_pem", "key_file")):
+                for message in messages.get(name, []):
+                    self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(SigningCredential)
+class SigningCredentialAdmin(ScopedModelAdmin):
+    form = SigningCredentialForm
+    list_display = ("institution", "subject", "source", "is_active", "not_after", "created_at", "retired_at")
+    list_filter = ("is_active", "source")
+    # Never the encrypted key: it is not shown anywhere, even encrypted.
+    readonly_fields = (
+        "institution",
+        "subject",
+        "source",
+        "is_active",
+        "fingerprint",
+        "not_before",
+        "not_after",
+        "certificate_pem",
+        "created_at",
+        "created_by",
+        "retired_at",
+    )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("institution", "created_by").defer("encrypted_key")
+        access = access_for(request.user)
+        return queryset if access.is_superuser else queryset.filter(institution__in=access.admin_institution_ids)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ()
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return self.readonly_fields
+        return ("institution", "certificate_file", "key_file", "key_password")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        if obj is None and "institution" in form.base_fields:
+            access = access_for(request.user)
+            if not access.is_superuser:
+                field = form.base_fields["institution"]
+                field.queryset = field.queryset.filter(pk__in=access.admin_institution_ids)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        # The form's clean() made and saved the credential (it retires the old one in the same transaction).
+        pass
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -30,6 +30,7 @@ from portfolio.dossiers.models import (
     ShareAccess,
     ShareLink,
 )
+from portfolio.dossiers.signing import SigningUnavailable
 from portfolio.dossiers.version_views import ACCESSES_SHOWN, download_response
 from portfolio.lib.images import ImageRefused
 
@@ -133,8 +134,9 @@ class DossierViewSet(ScopedModelViewSet):
             409: OpenApiResponse(
                 serializers.FreezeRefusedSerializer,
                 description=(
-                    "A highlighted caption has a privacy flag neither fixed nor acknowledged, or a highlighted post "
-                    "breaks the privacy policy of the faculty member's institution."
+                    "A highlighted caption has a privacy flag neither fixed nor acknowledged, a highlighted post "
+                    "breaks the privacy policy of the faculty member's institution, or no institution can sign the "
+                    "version."
                 ),
             ),
         },
@@ -157,6 +159,8 @@ class DossierViewSet(ScopedModelViewSet):
             return Response(
                 {"detail": str(refused), "unresolved": flags, "policy": policy}, status=status.HTTP_409_CONFLICT
             )
+        except SigningUnavailable as unsigned:
+            return Response({"detail": str(unsigned), "unresolved": [], "policy": []}, status=status.HTTP_409_CONFLICT)
         serializer = serializers.DossierVersionDetailSerializer(version, context=self.get_serializer_context())
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 

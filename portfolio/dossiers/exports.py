@@ -2,8 +2,9 @@
 Downloads of a dossier: PDF, CSV and XLSX.
 
 - PDF: WeasyPrint lays out the very HTML the page shows (`render_dossier_html`), with a page footer added
-  here: a frozen version's number and the SHA-256 of its HTML, or, for the live dossier, a warning that it
-  is a draft whose numbers may still change. A version's PDF is made once, when it is frozen, and stored.
+  here: a frozen version's number, its verification address and its content fingerprint (the SHA-256 of its
+  HTML: a PDF cannot hold its own hash), or, for the live dossier, "draft" at the head and foot of every page.
+  A version's PDF is made once, when it is frozen, signed (`signing`) and stored; the live draft is never signed.
 - CSV: a zip holding one CSV per data table of `tables(data)` (the tables have different columns, so one
   flat CSV would be a poorer read in a spreadsheet). Each file is formula-safe (`spreadsheets.csv_bytes`).
 - XLSX: one workbook, one sheet per table.
@@ -64,10 +65,18 @@ class StaticFilesOnly(URLFetcher):
         raise ValueError(f"A dossier document loads only the site's own static files, not {url}.")
 
 
-def pdf_bytes(html: str, *, footer: str) -> bytes:
-    """The document as a PDF, with `footer` at the bottom left of every page and the page number at the right."""
-    return HTML(string=_charts_at_their_size(html), base_url=BASE_URL, url_fetcher=StaticFilesOnly()).write_pdf(
-        stylesheets=[_footer_css(footer)]
+def pdf_bytes(html: str, *, footer: str, header: str = "") -> bytes:
+    """
+    The document as a PDF, with `footer` at the bottom left of every page and the page number at the right,
+    and `header`, if any, at the top of every page.
+    """
+    return laid_out(html, footer=footer, header=header).write_pdf()
+
+
+def laid_out(html: str, *, footer: str, header: str = ""):
+    """The document laid out in pages as its PDF will be (a WeasyPrint `Document`), for `pdf_bytes` and `layout`."""
+    return HTML(string=_charts_at_their_size(html), base_url=BASE_URL, url_fetcher=StaticFilesOnly()).render(
+        stylesheets=[_footer_css(footer, header)]
     )
 
 
@@ -78,33 +87,51 @@ def pdf_bytes(html: str, *, footer: str) -> bytes:
 CHART_SVG = re.compile(r'<svg\b[^>]*?\bclass="chart"[^>]*?\bwidth="(\d+)" height="(\d+)"[^>]*?style="([^"]*)"')
 
 
+# On paper, at the print type size, a chart drawn for the screen dwarfs its text: it prints at this share of its size.
+PDF_CHART_SCALE = 0.5
+
+
 def _charts_at_their_size(html: str) -> str:
     def sized(match: re.Match) -> str:
-        width, height, style = match[1], match[2], match[3]
+        width, height, style = round(int(match[1]) * PDF_CHART_SCALE), round(int(match[2]) * PDF_CHART_SCALE), match[3]
         fixed = style.replace("max-width:100%;", "").replace("height:auto", f"width:{width}px;height:{height}px")
         return match[0].replace(f'style="{style}"', f'style="{fixed}"')
 
     return CHART_SVG.sub(sized, html)
 
 
-def version_footer(*, number: int, sha256: str) -> str:
-    return f"Frozen version {number} · SHA-256 of its HTML: {sha256} · check it at /verify/"
+def version_footer(*, number: int, verify_url: str, sha256: str) -> str:
+    return (
+        f"Frozen version {number}, digitally signed. Verify it at {verify_url} "
+        f"· Content fingerprint (SHA-256 of the version's HTML, not of this file): {sha256}"
+    )
 
 
 def live_footer(*, as_of: str) -> str:
     return f"Live draft, not a frozen version: numbers as of {as_of}, which may still change."
 
 
-def _footer_css(text: str) -> CSS:
+LIVE_HEADER = "DRAFT: not frozen, not signed, not for submission"
+
+
+def _css_string(text: str) -> str:
     # A CSS string literal: backslash, quotes and line breaks escaped (the text is ours, but stays literal).
-    literal = '"' + re.sub(r'(["\\])', r"\\\1", text).replace("\n", " ") + '"'
+    return '"' + re.sub(r'(["\\])', r"\\\1", text).replace("\n", " ") + '"'
+
+
+def _footer_css(text: str, header: str = "") -> CSS:
     margin_box = f"font: 7pt/1.3 {FONT}; color: #333;"
+    top = ""
+    if header:
+        top = f" @top-center {{ content: {_css_string(header)}; font: 700 9pt/1.3 {FONT}; color: #8a1c1c; }}"
     return CSS(
         string=(
             "@page {"
-            f" @bottom-left {{ content: {literal}; width: 85%; {margin_box} }}"
+            f" @bottom-left {{ content: {_css_string(text)}; width: 85%; {margin_box} }}"
             f' @bottom-right {{ content: "Page " counter(page) " of " counter(pages); width: 15%; {margin_box} }}'
-            " }" + PDF_LAYOUT
+            + top
+            + " }"
+            + PDF_LAYOUT
         )
     )
 
@@ -116,7 +143,14 @@ caption { break-after: avoid; }
 /* Flex layout costs WeasyPrint about a third of a dossier's PDF time: the same rows as inline boxes. */
 .dossier-facts, .dossier-columns, .dossier-highlight__meta { display: block; }
 .dossier-facts > div { display: inline-block; vertical-align: top; margin: 0 2rem 0.5rem 0; }
-.dossier-columns > table { display: inline-table; vertical-align: top; margin-right: 2rem; }
+/* Three tables a row (a column is 696 pixels). These rules are a user stylesheet to WeasyPrint: the document's own
+   rules win over them unless they are important. */
+.dossier-columns > table {
+  display: inline-table; vertical-align: top;
+  width: 196px !important; min-width: 0 !important; margin: 0 8px 4px 0 !important;
+}
+/* A row of tables is one line: the default orphans and widows (2) would move both rows to the next page together. */
+.dossier-columns { orphans: 1; widows: 1; }
 .dossier-columns > :not(table) { display: inline-block; vertical-align: top; margin-right: 2rem; }
 .dossier-highlight__meta > * { margin-right: 0.4rem; }
 """
@@ -155,7 +189,8 @@ def live_export(dossier: Dossier, file_format: str) -> Export:
     data = dossier_data(dossier)
     if file_format == "pdf":
         html = render_dossier_html(data)
-        content, content_type = pdf_bytes(html, footer=live_footer(as_of=dossier.as_of.isoformat())), PDF_TYPE
+        footer = live_footer(as_of=dossier.as_of.isoformat())
+        content, content_type = pdf_bytes(html, footer=footer, header=LIVE_HEADER), PDF_TYPE
     elif file_format == "csv":
         content, content_type = csv_zip_bytes(data, dated=timezone.localtime()), ZIP_TYPE
     elif file_format == "xlsx":

@@ -80,7 +80,7 @@ def group_flags(data: dict) -> dict:
             if any(flag["kind"] not in many for flag in post_flags)
         ],
         "accounts": [
-            {**_account(account_id, accounts), "lines": _account_lines(account_flags)}
+            {**_account(account_id, accounts), "lines": account_lines(account_flags)}
             for account_id, account_flags in by_account.items()
         ],
     }
@@ -114,7 +114,7 @@ def _line(flag: dict) -> dict:
     return {key: flag[key] for key in ("kind", "label", "detail", "captured_on")}
 
 
-def _account_lines(flags: list[dict]) -> list[dict]:
+def account_lines(flags: list[dict]) -> list[dict]:
     """One line per flag, or one line per kind that the account carries MANY_ON_AN_ACCOUNT times or more."""
     of_kind: dict[str, list[dict]] = {}
     for flag in flags:

@@ -2,8 +2,9 @@
 Freezing a dossier: the moment its content stops following live data.
 
 `freeze` computes every figure once (`dossier_data`), renders the complete document from those figures
-(`render_dossier_html`, with the version's number, time and author printed in its methods appendix),
-and stores the data, the HTML, the SHA-256 of the HTML's UTF-8 bytes, and the PDF with its own SHA-256.
+(`render_dossier_html`, with the version's number, time, author and verification address printed in it),
+and stores the data, the HTML, the SHA-256 of the HTML's UTF-8 bytes (the content fingerprint printed on the PDF),
+and the PDF, signed with the institution's key (`signing`), with its own SHA-256.
 With them it stores which value of each number it used (`pinned_values`): the history record of every post
 snapshot, follower count and audience row the dossier rests on. Nothing of a version is ever recomputed: its
 pages show the stored HTML, its downloads are the stored PDF and tables made from the stored data. Later
@@ -30,12 +31,13 @@ from django.utils.text import Truncator
 
 from metrics.db import in_batches
 from metrics.history import record_creations
-from portfolio.dossiers import integrity
+from portfolio.dossiers import integrity, signing
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.evidence import keep_evidence, read_evidence_text, unresolved_evidence
 from portfolio.dossiers.exports import pdf_bytes, version_footer
-from portfolio.dossiers.models import Dossier, DossierVersion, Highlight
+from portfolio.dossiers.models import Dossier, DossierVersion, Highlight, new_public_id
 from portfolio.dossiers.render import render_dossier_html
+from portfolio.dossiers.verification import version_url
 from portfolio.privacy.policy import Policy, policy_for_faculty
 from portfolio.privacy.rules import PrivacyFlag, event_days_before_post
 
@@ -219,7 +221,8 @@ def pinned_values(dossier: Dossier) -> dict[str, list[list[int]]]:
 def freeze(*, dossier: Dossier, user) -> DossierVersion:
     """
     Store the dossier as it is now as its next version, and return it.
-    Raises FreezeRefused (nothing stored) while a highlighted caption has an unresolved privacy flag.
+    Raises FreezeRefused (nothing stored) while a highlighted caption has an unresolved privacy flag, and
+    SigningUnavailable (nothing stored) when no institution can sign it (see `signing.credential_for`).
     """
     user_id = getattr(user, "pk", None)
     with transaction.atomic():
@@ -239,18 +242,26 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
             )
             raise FreezeRefused(unresolved, breaches)
         refuse_unresolved_evidence(dossier)
+        credential = signing.credential_for(signing.signing_institution(dossier.faculty))
 
         number = (dossier.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         frozen_at = timezone.now()
+        public_id = new_public_id()
         frozen = {
             "number": number,
             "frozen_at": frozen_at.isoformat(),
             "frozen_by": (user.get_full_name() or user.get_username()) if user else "",
+            "verify_url": version_url(public_id),
+            "signer": credential.institution.name,
         }
         data = dossier_data(dossier)
         html = render_dossier_html(data, frozen=frozen)
         sha256 = sha256_hex(html.encode("utf-8"))
-        pdf = pdf_bytes(html, footer=version_footer(number=number, sha256=sha256))
+        pdf = signing.sign_pdf(
+            pdf_bytes(html, footer=version_footer(number=number, verify_url=frozen["verify_url"], sha256=sha256)),
+            credential=credential,
+            reason=f"Frozen version {number} of {dossier}",
+        )
         version = DossierVersion.objects.create(
             dossier=dossier,
             number=number,
@@ -262,6 +273,8 @@ def freeze(*, dossier: Dossier, user) -> DossierVersion:
             pdf=pdf,
             pdf_sha256=sha256_hex(pdf),
             pinned_values=pinned_values(dossier),
+            public_id=public_id,
+            signing_credential=credential,
         )
         # The evidence step: the version's own copy of each highlighted post (caption, link, metrics, picture).
         keep_evidence(version)

@@ -489,6 +489,17 @@ class DossierVersion(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, unique=True)
     pdf = models.BinaryField(blank=True, editable=False)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, db_index=True)
+    # The version's verification address (`/verify/v/<public_id>/`), printed on every page of its PDF: unguessable,
+    # unlike the primary key, so that nobody can walk the site's versions. Blank only for versions frozen before it.
+    public_id = models.CharField(max_length=43, unique=True, null=True, blank=True, editable=False)
+    signing_credential = models.ForeignKey(
+        "SigningCredential",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        help_text="The institution's key and certificate that signed the PDF (blank: frozen before PDFs were signed).",
+    )
 
     objects = DossierVersionQuerySet.as_manager()
 
@@ -505,6 +516,63 @@ class DossierVersion(models.Model):
 
     def __str__(self):
         return f"{self.dossier} v{self.number}"
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SigningCredentialQuerySet(models.QuerySet):
+    def active_for(self, institution: Institution) -> "SigningCredential | None":
+        return self.filter(institution=institution, is_active=True).first()
+
+
+class SigningCredential(models.Model):
+    """
+    An institution's key and certificate for signing its frozen dossiers' PDFs (`portfolio/dossiers/signing.py`).
+
+    One is active per institution; a new one retires the old, which stays, with its certificate public, so that the
+    versions it signed still verify. The private key is kept encrypted (`encrypted_key`) and never leaves the
+    server: no page, form or API shows it.
+    """
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", "Self-signed, made by the site"
+        UPLOADED = "uploaded", "Issued by the institution's certificate authority"
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="signing_credentials")
+    subject = models.CharField(max_length=300, editable=False, help_text="Who the certificate names.")
+    certificate_pem = models.TextField("certificate (PEM)", editable=False)
+    fingerprint = models.CharField(
+        "certificate SHA-256", max_length=64, unique=True, editable=False, help_text="SHA-256 of the certificate."
+    )
+    not_before = models.DateTimeField(editable=False)
+    not_after = models.DateTimeField(editable=False)
+    encrypted_key = models.BinaryField(editable=False)
+    source = models.CharField(max_length=20, choices=Source.choices, editable=False)
+    is_active = models.BooleanField(default=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SigningCredentialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["institution__name", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(is_active=True),
+                name="one_active_signing_credential_per_institution",
+                violation_error_message="This institution already has an active signing key.",
+            ),
+        ]
+
+    def __str__(self):
+        state = "active" if self.is_active else f"retired {self.retired_at:%Y-%m-%d}" if self.retired_at else "retired"
+        return f"{self.subject} ({state}, SHA-256 {self.fingerprint[:12]})"
 
 
 def new_share_token() -> str:

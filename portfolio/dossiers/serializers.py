@@ -21,6 +21,7 @@ from portfolio.dossiers.models import (
     ShareAccess,
     ShareLink,
 )
+from portfolio.dossiers.verification import version_url
 from portfolio.privacy.rules import post_flags
 from portfolio.privacy.serializers import ImageFlagSerializer, PrivacyFlagSerializer
 
@@ -299,15 +300,31 @@ class FreezeRefusedSerializer(serializers.Serializer):
 class DossierVersionSerializer(serializers.ModelSerializer):
     frozen_by = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField()
+    verification_url = serializers.SerializerMethodField(
+        help_text="The public address printed on every page of the version's signed PDF (blank for early versions)."
+    )
 
     class Meta:
         model = DossierVersion
-        fields = ["id", "dossier", "number", "frozen_at", "frozen_by", "sha256", "pdf_sha256", "downloads"]
+        fields = [
+            "id",
+            "dossier",
+            "number",
+            "frozen_at",
+            "frozen_by",
+            "sha256",
+            "pdf_sha256",
+            "verification_url",
+            "downloads",
+        ]
         read_only_fields = fields
 
     def get_frozen_by(self, version) -> str:
         user = version.frozen_by
         return (user.get_full_name() or user.get_username()) if user else ""
+
+    def get_verification_url(self, version) -> str:
+        return version_url(version.public_id) if version.public_id else ""
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_downloads(self, version) -> dict[str, str]:

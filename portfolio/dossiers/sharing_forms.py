@@ -37,16 +37,18 @@ class ShareLinkForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
+    document = forms.FileField(
+        required=False,
+        label="Your copy of the dossier (PDF or HTML)",
+        help_text="The file as you received it. Its own SHA-256 is compared with the stored original's and its "
+        "signature checked; it is not kept.",
+    )
     sha256 = forms.CharField(
         required=False,
         max_length=200,
-        label="SHA-256",
-        help_text="The 64 characters printed at the foot of each PDF page and above the document.",
-    )
-    document = forms.FileField(
-        required=False,
-        label="Or a copy of the dossier",
-        help_text="The PDF or HTML file as you received it; it is read to compute its SHA-256 and not kept.",
+        label="Or a content fingerprint (SHA-256)",
+        help_text="The 64 characters printed at the foot of each PDF page. This shows only whether a version with "
+        "this fingerprint exists: it cannot show that a copy is unaltered.",
     )
 
     def clean_sha256(self):
@@ -69,8 +71,7 @@ class VerifyForm(forms.Form):
         if self.errors:
             return cleaned
         if not cleaned.get("sha256") and not cleaned.get("document"):
-            raise ValidationError("Give a SHA-256 or choose a file.")
+            raise ValidationError("Choose a file or give a fingerprint.")
         if cleaned.get("sha256") and cleaned.get("document"):
-            raise ValidationError("Give a SHA-256 or a file, not both.")
-        cleaned["checked"] = cleaned.get("sha256") or verification.file_sha256(cleaned["document"])
+            raise ValidationError("Give a file or a fingerprint, not both.")
         return cleaned

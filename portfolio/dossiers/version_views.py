@@ -22,6 +22,7 @@ from portfolio.dossiers.freezing import FreezeRefused, freeze, unresolved_privac
 from portfolio.dossiers.frozen_document import frozen_document_response
 from portfolio.dossiers.models import Dossier, DossierVersion, ShareAccess, ShareLink, VersionEvidence
 from portfolio.dossiers.sharing_forms import ShareLinkForm
+from portfolio.dossiers.signing import SigningUnavailable
 from portfolio.dossiers.views import can_change, dossier_for
 
 # The access log shows a link's latest openings; the count says how many there were in all.
@@ -104,6 +105,8 @@ def freeze_dossier(request, pk: int):
         version = freeze(dossier=dossier, user=request.user)
     except FreezeRefused as refused:
         return _versions_page(request, dossier, status=409, refused=refused)
+    except SigningUnavailable as unsigned:
+        return _versions_page(request, dossier, status=409, unsigned=str(unsigned))
     return redirect(f"{reverse('dossiers:versions', args=[dossier.pk])}#version-{version.number}")
 
 

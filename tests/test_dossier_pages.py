@@ -349,6 +349,32 @@ def test_highlights_page_pins_its_queries(client, alice, alice_instagram, dossie
     with django_assert_num_queries(9):
         response = client.get(url("highlights", dossier))
     assert response.status_code == 200
+    older = response.context["page"].next_cursor
+    with django_assert_num_queries(9):
+        second = client.get(url("highlights", dossier), {"cursor": older})
+    assert second.status_code == 200
+
+
+def test_the_candidate_posts_page_by_cursor_newest_first(client, alice, alice_instagram, dossier):
+    posts = add_posts(alice_instagram, 45, first=dt.date(2025, 6, 1))
+    client.force_login(alice)
+
+    pages, params = [], {}
+    while True:
+        response = client.get(url("highlights", dossier), params)
+        page = response.context["page"]
+        pages.append(page)
+        if page.next_cursor is None:
+            break
+        params = {"cursor": page.next_cursor}
+
+    shown = [(post.published_at, post.pk) for page in pages for post in page.rows]
+    assert shown == sorted(shown, reverse=True)
+    assert {post.pk for post in posts} <= {pk for _, pk in shown}
+    assert len(shown) == len(set(shown)) == pages[0].count
+    assert "Older posts" in client.get(url("highlights", dossier)).content.decode()
+    back = client.get(url("highlights", dossier), {"cursor": pages[1].previous_cursor}).context["page"]
+    assert [post.pk for post in back.rows] == [post.pk for post in pages[0].rows]
 
 
 # Activities ----------------------------------------------------------------------------------------------------------

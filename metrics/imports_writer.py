@@ -11,8 +11,13 @@ Why rows are written as plain tuples (`metrics.db`) and read back with `values_l
 instances: a large template is a million rows, and building, converting and saving an instance per row
 cost several times what the database itself spends on them. The queries per chunk do not grow with its
 rows: a lookup of the posts and snapshots it names (split into batches where SQLite caps a statement's
-parameters), an INSERT for the new ones (a COPY on PostgreSQL) and an UPDATE for the changed ones; and a
-lookup of the accounts the chunk names for the first time in the file, if any.
+parameters), an INSERT for the new ones (a COPY on PostgreSQL) and an UPDATE for the changed ones; and,
+once per file, the accounts the user may import into, if the rows name accounts.
+
+The template's chunks come as columns (`PostColumns`) when they have no bad cell: `_checked_columns` and
+`_write_columns` check and write them with the rules of `_checked_posts` and `_write_posts` (the same
+messages, in the same order), a check at a time over whole columns, and no Python run per row on a good
+chunk. Other formats and the template's chunks with a bad cell come as `PostRow`s.
 
 What lives across chunks is small: the counts, the first `MAX_LISTED_ERRORS` errors (and how many there
 were in all), and the accounts the file names. A chunk's rows are gone once it is written.
@@ -22,9 +27,9 @@ import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import reduce
+from itertools import repeat
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
@@ -32,13 +37,12 @@ from accounts.vocabulary import ContentType
 from metrics import plausibility
 from metrics.db import db_value, insert_rows, update_rows
 from metrics.history import record_bulk_changes
-from metrics.importers.base import AccountRow, ParsedChunk, PostRow, RowError
+from metrics.importers.base import AccountRow, ParsedChunk, PostColumns, PostRow, RowError
 from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
-from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, posts_by_key
+from metrics.snapshots import ACCOUNT_SNAPSHOTS, POST_SNAPSHOTS, CountColumns, posts_by_key
 from metrics.vocabulary import CareerCategory
 
 MAX_LISTED_ERRORS = 500
-ACCOUNTS_PER_QUERY = 100  # handles per lookup (each one an OR'ed condition; SQLite caps a statement's depth)
 POST_FIELDS = ("url", "published_at", "content_type", "caption", "category")
 # Exports that do not say what kind of post a row is: the platform's usual kind. The template
 # (any platform) has no default and must say it for a new post.
@@ -53,6 +57,10 @@ DEFAULT_CONTENT_TYPES = {
 # Looked up for every row: plain sets, since `ContentType.values` builds a new list on every call.
 CONTENT_TYPES = frozenset(ContentType.values)
 CATEGORIES = frozenset(CareerCategory.values)
+UNKNOWN_CONTENT_TYPE = "Unknown content type {!r}."
+UNKNOWN_CATEGORY = "Unknown career category {!r}."
+CAPTURED_BEFORE_PUBLICATION = "Captured on {}, before the post was published."
+REPEATED_IN_FILE = "Repeats row {}: the same snapshot twice in one file."
 NEW_POST_FIELDS = ("account", "external_id", *POST_FIELDS, "hashtags", "highlight_note", "created_at", "updated_at")
 
 
@@ -80,6 +88,7 @@ class ImportWriter:
     errors: list[RowError] = field(default_factory=list)  # the first MAX_LISTED_ERRORS
     error_count: int = 0  # all of them
     _accounts: dict = field(default_factory=dict)  # (platform, lower-case handle) -> account or None
+    _importable: dict | None = None  # lower-case handle -> {pk: account}, read once per file
     _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
     _capture_problems: dict = field(default_factory=dict)  # (account id, day) -> why refused ("" if not)
 
@@ -92,13 +101,20 @@ class ImportWriter:
         self.counts.rows_skipped += chunk.skipped_rows
         for error in chunk.errors:
             self.fail(error)
-        self._find_accounts([*chunk.posts, *chunk.account_rows])
+        columns = chunk.columns
+        named = [*chunk.posts, *chunk.account_rows]
+        self._find_accounts({(row.platform, row.handle) for row in named if row.handle})
+        if columns is not None:
+            self._find_accounts({pair for pair in zip(columns.platform, columns.handle, strict=True) if pair[1]})
         posts = self._checked_posts(chunk.posts)
+        checked_columns = self._checked_columns(columns) if columns is not None else None
         account_rows = self._checked_account_rows(chunk.account_rows)
         if self.error_count:
             return  # keep validating the rest of the file, but write nothing more
         now = timezone.now()
         self._write_posts(posts, now=now)
+        if checked_columns is not None:
+            self._write_columns(columns, *checked_columns, now=now)
         self._write_account_rows(account_rows, now=now)
 
     # --- validation ---------------------------------------------------------------------------
@@ -117,22 +133,13 @@ class ImportWriter:
             captured_on = row.captured_on or self.batch.captured_on
             self._check_repeat(seen, (*key, captured_on), row)
             if row.content_type and row.content_type not in CONTENT_TYPES:
-                self.fail(RowError(row.row, "content_type", f"Unknown content type {row.content_type!r}."))
+                self.fail(RowError(row.row, "content_type", UNKNOWN_CONTENT_TYPE.format(row.content_type)))
             if row.category and row.category not in CATEGORIES:
-                self.fail(RowError(row.row, "category", f"Unknown career category {row.category!r}."))
+                self.fail(RowError(row.row, "category", UNKNOWN_CATEGORY.format(row.category)))
             if row.published_at is not None:
-                # A post's rows share its publication time: its local day (and whether it is after today)
-                # is worked out once per chunk.
-                published = local_days.get((account.pk, row.published_at))
-                if published is None:
-                    published = local_days[account.pk, row.published_at] = (
-                        plausibility.publication_day(row.published_at),
-                        plausibility.future_publication_problem(row.published_at, self._zone(account)),
-                    )
-                published_on, problem = published
+                published_on, problem = self._publication(local_days, account, row.published_at)
                 if captured_on < published_on:
-                    message = f"Captured on {captured_on}, before the post was published."
-                    self.fail(RowError(row.row, "captured_on", message))
+                    self.fail(RowError(row.row, "captured_on", CAPTURED_BEFORE_PUBLICATION.format(captured_on)))
                 if problem:
                     self.fail(RowError(row.row, "published_at", problem))
             self._check_capture_day(row, captured_on, account)
@@ -159,7 +166,20 @@ class ImportWriter:
 
         return zone
 
-    def _check_capture_day(self, row, captured_on: date | None, account: SocialAccount) -> None:
+    def _publication(self, local_days: dict, account: SocialAccount, published_at) -> tuple[date, str]:
+        """
+        A post's local day of publication and, if it is after today, why that is refused. A post's rows share
+        its publication time: worked out once per chunk (`local_days`).
+        """
+        published = local_days.get((account.pk, published_at))
+        if published is None:
+            published = local_days[account.pk, published_at] = (
+                plausibility.publication_day(published_at),
+                plausibility.future_publication_problem(published_at, self._zone(account)),
+            )
+        return published
+
+    def _capture_problem(self, captured_on: date | None, account: SocialAccount) -> str:
         # A file repeats a few capture days over many rows: each (account, day) is judged once per file.
         key = (account.pk, captured_on)
         problem = self._capture_problems.get(key)
@@ -167,62 +187,133 @@ class ImportWriter:
             problem = self._capture_problems[key] = plausibility.future_capture_problem(
                 captured_on, self._zone(account)
             )
-        if problem:
+        return problem
+
+    def _check_capture_day(self, row, captured_on: date | None, account: SocialAccount) -> None:
+        if problem := self._capture_problem(captured_on, account):
             self.fail(RowError(row.row, "captured_on", problem))
 
     def _check_repeat(self, seen: dict, key: tuple, row) -> None:
         if key in seen:
-            self.fail(RowError(row.row, "", f"Repeats row {seen[key]}: the same snapshot twice in one file."))
+            self.fail(RowError(row.row, "", REPEATED_IN_FILE.format(seen[key])))
         else:
             seen[key] = row.row
 
+    def _checked_columns(self, columns: PostColumns) -> tuple[list[int], list[date], dict[int, SocialAccount]]:
+        """
+        `_checked_posts` for rows given as columns: the same checks and the same messages. Each check is
+        worked out once per distinct value (account, publication time, capture day) and spread over the rows
+        with set and map operations, so that a good chunk runs no Python per row; only a check that finds a
+        problem looks for its rows. The problems are put in the order `_checked_posts` finds them (by row,
+        then check). Returns each row's account id (None: no account, a problem) and capture date, and the
+        accounts by id.
+        """
+        rows, problems = columns.row, []  # (position, check, error)
+        pairs = list(zip(columns.platform, columns.handle, strict=True))
+        named = {pair: self._account_named(*pair) for pair in set(pairs)}
+        ids = {pair: None if account is None else account.pk for pair, (account, _) in named.items()}
+        account_ids = list(map(ids.__getitem__, pairs))
+        accounts = {account.pk: account for account, _ in named.values() if account is not None}
+        if any(problem for _, problem in named.values()):
+            for position, pair in enumerate(pairs):
+                if problem := named[pair][1]:
+                    problems.append((position, 0, RowError(rows[position], "handle", problem)))
+        captured = columns.captured_on
+        if None in captured:
+            captured = [self.batch.captured_on if day is None else day for day in captured]
+        # As in `_checked_posts`, a row without an account is checked no further.
+        checked = range(len(rows)) if None not in ids.values() else [p for p, pk in enumerate(account_ids) if pk]
+
+        snapshots = list(zip(account_ids, columns.external_id, captured, strict=True))
+        if len(set(snapshots)) < len(snapshots):
+            seen = {}
+            for position in checked:
+                if (first := seen.setdefault(snapshots[position], rows[position])) != rows[position]:
+                    problems.append((position, 1, RowError(rows[position], "", REPEATED_IN_FILE.format(first))))
+        for check, name, known, message in (
+            (2, "content_type", CONTENT_TYPES, UNKNOWN_CONTENT_TYPE),
+            (3, "category", CATEGORIES, UNKNOWN_CATEGORY),
+        ):
+            values = getattr(columns, name)
+            if set(values) - known - {""}:
+                for position in checked:
+                    if (value := values[position]) and value not in known:
+                        problems.append((position, check, RowError(rows[position], name, message.format(value))))
+
+        moments = list(zip(account_ids, columns.published_at, strict=True))
+        local_days = {}
+        for pk, published_at in set(moments):
+            if pk is not None and published_at is not None:
+                self._publication(local_days, accounts[pk], published_at)
+        published_on = list(map({key: day for key, (day, _) in local_days.items()}.get, moments, repeat(date.min)))
+        if any(map(operator.lt, captured, published_on)):
+            for position in checked:
+                if captured[position] < published_on[position]:
+                    message = CAPTURED_BEFORE_PUBLICATION.format(captured[position])
+                    problems.append((position, 4, RowError(rows[position], "captured_on", message)))
+        if any(problem for _, problem in local_days.values()):
+            for position in checked:
+                if (found := local_days.get(moments[position])) and found[1]:
+                    problems.append((position, 5, RowError(rows[position], "published_at", found[1])))
+
+        days = {
+            (pk, day): self._capture_problem(day, accounts[pk])
+            for pk, day in set(zip(account_ids, captured, strict=True))
+            if pk is not None
+        }
+        if any(days.values()):
+            for position in checked:
+                if problem := days[account_ids[position], captured[position]]:
+                    problems.append((position, 6, RowError(rows[position], "captured_on", problem)))
+        for _, _, error in sorted(problems, key=lambda problem: problem[:2]):
+            self.fail(error)
+        return account_ids, captured, accounts
+
     def _account_for(self, row: PostRow | AccountRow) -> SocialAccount | None:
-        if not row.handle:
-            if self.account is None:
-                self.fail(
-                    RowError(row.row, "handle", "Name the account (platform and handle) or choose one for the file.")
-                )
-            return self.account
-        handle = row.handle.lstrip("@")
-        if self.account is not None:
-            if handle.lower() != self.account.handle.lower() or (
-                row.platform and row.platform != self.account.platform.key
-            ):
-                message = f"This row is for @{handle}, but the import is into @{self.account.handle}."
-                self.fail(RowError(row.row, "handle", message))
-                return None
-            return self.account
-        account = self._accounts[(row.platform, handle.lower())]  # looked up by `_find_accounts`
-        if account is None:
-            where = f" on {row.platform}" if row.platform else ""
-            message = f"No account @{handle}{where} that you may import into (or several match)."
-            self.fail(RowError(row.row, "handle", message))
+        account, problem = self._account_named(row.platform, row.handle)
+        if problem:
+            self.fail(RowError(row.row, "handle", problem))
         return account
 
-    def _find_accounts(self, rows: list[PostRow | AccountRow]) -> None:
+    def _account_named(self, platform: str, handle: str) -> tuple[SocialAccount | None, str]:
+        """The account a row names (platform and handle), or the one chosen for the file; and why not, if not."""
+        if not handle:
+            if self.account is None:
+                return None, "Name the account (platform and handle) or choose one for the file."
+            return self.account, ""
+        handle = handle.lstrip("@")
+        if self.account is not None:
+            if handle.lower() != self.account.handle.lower() or (platform and platform != self.account.platform.key):
+                return None, f"This row is for @{handle}, but the import is into @{self.account.handle}."
+            return self.account, ""
+        account = self._accounts[(platform, handle.lower())]  # looked up by `_find_accounts`
+        if account is None:
+            where = f" on {platform}" if platform else ""
+            return None, f"No account @{handle}{where} that you may import into (or several match)."
+        return account, ""
+
+    def _find_accounts(self, names: set[tuple[str, str]]) -> None:
         """
-        Look up the accounts that rows name (platform and handle, any case) for the first time in this file:
-        those the user may import into, within the institution if one was chosen. One query per
-        ACCOUNTS_PER_QUERY handles, rather than one per account: a template may name a thousand.
+        Look up the accounts that rows name (platform and handle, any case: `names`) for the first time in this
+        file. The accounts the user may import into, within the institution if one was chosen, are read once
+        per file, at the first row that names one: a template names up to a thousand accounts over hundreds of
+        chunks, and a query per chunk cost more than reading them all once.
         """
         if self.account is not None:
             return  # every row must name the chosen account; `_account_for` checks that
-        wanted = {(row.platform, row.handle.lstrip("@").lower()) for row in rows if row.handle} - self._accounts.keys()
+        wanted = {(platform, handle.lstrip("@").lower()) for platform, handle in names} - self._accounts.keys()
         if not wanted:
             return
-        candidates = self.accounts.select_related("platform")
-        if self.institution is not None:
-            candidates = candidates.for_institutions([self.institution.pk])
-        handles = sorted({handle for _, handle in wanted})
-        found = defaultdict(dict)  # lower-case handle -> {pk: account}: the scoping joins may repeat a row
-        for start in range(0, len(handles), ACCOUNTS_PER_QUERY):
-            named = reduce(
-                operator.or_, (Q(handle__iexact=handle) for handle in handles[start : start + ACCOUNTS_PER_QUERY])
-            )
-            for account in candidates.filter(named):
-                found[account.handle.lower()][account.pk] = account
+        if self._importable is None:
+            candidates = self.accounts.select_related("platform")
+            if self.institution is not None:
+                candidates = candidates.for_institutions([self.institution.pk])
+            self._importable = defaultdict(dict)  # lower-case handle -> {pk: account}: the scoping joins may repeat one
+            for account in candidates:
+                self._importable[account.handle.lower()][account.pk] = account
         for platform, handle in wanted:
-            matches = [account for account in found[handle].values() if platform in ("", account.platform.key)]
+            found = self._importable.get(handle, {}).values()
+            matches = [account for account in found if platform in ("", account.platform.key)]
             self._accounts[(platform, handle)] = matches[0] if len(matches) == 1 else None
 
     # --- writing posts and their snapshots ----------------------------------------------------
@@ -233,12 +324,50 @@ class ImportWriter:
         post_ids, new_posts = self._upsert_posts(rows, now=now)
         if self.error_count:
             return
-        # The file's counts over the stored ones: a metric the file has no column for stays as it is.
-        result = POST_SNAPSHOTS.upsert(
+        self._upsert_snapshots(
             [post_ids[key] for _, _, key, _ in rows],
             [captured_on for _, _, _, captured_on in rows],
             [row.metrics for row, _, _, _ in rows],
             source_rows=[row.row for row, _, _, _ in rows],
+            new_posts=new_posts,
+            now=now,
+        )
+
+    def _write_columns(
+        self,
+        columns: PostColumns,
+        account_ids: list[int],
+        captured: list[date],
+        accounts: dict[int, SocialAccount],
+        *,
+        now,
+    ) -> None:
+        """`_write_posts` for rows given as columns (every row checked and named an account)."""
+        keys = list(zip(account_ids, columns.external_id, strict=True))
+        # Each post from its last row, as `_upsert_posts` keeps it, in the order of its first row.
+        last = dict(zip(keys, range(len(keys)), strict=True))
+        posts = columns.take(list(last.values())).post_rows()
+        post_ids, new_posts = self._upsert_posts(
+            [(row, accounts[key[0]], key, None) for row, key in zip(posts, last, strict=True)], now=now
+        )
+        if self.error_count:
+            return
+        self._upsert_snapshots(
+            list(map(post_ids.__getitem__, keys)),
+            captured,
+            CountColumns(columns.metrics),
+            source_rows=columns.row,
+            new_posts=new_posts,
+            now=now,
+        )
+
+    def _upsert_snapshots(self, posts: list[int], days: list[date], counts, *, source_rows, new_posts, now) -> None:
+        # The file's counts over the stored ones: a metric the file has no column for stays as it is.
+        result = POST_SNAPSHOTS.upsert(
+            posts,
+            days,
+            counts,
+            source_rows=source_rows,
             source=Provenance.IMPORT,
             import_batch_id=self.batch.pk,
             user_id=self.batch.uploaded_by_id,

@@ -56,7 +56,7 @@ class SnapshotTable:
         self,
         owners: Sequence[int],
         days: Sequence[date],
-        counts: Sequence[dict[str, int | None]],
+        counts: "Sequence[dict[str, int | None]] | CountColumns",
         *,
         source_rows: Sequence[int | None] | None = None,
         source: Provenance,
@@ -72,7 +72,8 @@ class SnapshotTable:
         (with `import_batch_id` and each reading's source row, or None). A reading is the owner id, the
         day, the counts ({metric: count or None}) and the source row at the same position of `owners`,
         `days`, `counts` and `source_rows`: columns rather than a tuple per reading, which would cost an
-        import of a million rows seconds in the garbage collector alone.
+        import of a million rows seconds in the garbage collector alone. `counts` may itself be columns
+        (`CountColumns`, every reading naming the same metrics): the import of a template passes them so.
 
         `partial`: a reading names only some metrics (an export's columns): the others keep their stored
         value. Otherwise a reading is the whole snapshot: a metric it does not name becomes null.
@@ -89,17 +90,25 @@ class SnapshotTable:
         source = Provenance(source).value  # the plain string: a driver need not know Django's choices
         created_at = db_value(self.model, "created_at", now)
         metrics, index, in_order = self.metrics, self._index, self._in_order
-        driver_days = {}  # day -> as the driver takes it (a batch has few)
+        driver_days = {day: db_value(self.model, "captured_on", day) for day in set(days)}  # a batch has few
         new, changed, unchanged, repeats = [], [], 0, []
         source_rows = repeat(None, len(owners)) if source_rows is None else source_rows
+        if isinstance(counts, CountColumns):
+            # Readings as columns: the new ones go to the driver as they are, zipped; only the few readings
+            # with a stored snapshot become a reading each, for the comparison below.
+            found_at = [i for i, key in enumerate(zip(owners, days, strict=True)) if key in stored] if stored else []
+            source_rows = list(source_rows)
+            leading = [owners, list(map(driver_days.__getitem__, days)), source_rows]
+            new = counts.new_rows(
+                leading, metrics, provenance=(source, import_batch_id), created_at=created_at, skip=found_at
+            )
+            owners, days, source_rows = ([values[i] for i in found_at] for values in (owners, days, source_rows))
+            counts = [counts.reading(i) for i in found_at]
         for owner, day, reading, source_row in zip(owners, days, counts, source_rows, strict=True):
             found = stored.get((owner, day))
             if found is None:
-                driver_day = driver_days.get(day)
-                if driver_day is None:
-                    driver_day = driver_days[day] = db_value(self.model, "captured_on", day)
                 values = in_order(reading) if len(reading) == len(metrics) else [reading.get(name) for name in metrics]
-                new.append((owner, driver_day, source, import_batch_id, source_row, created_at, *values))
+                new.append((owner, driver_days[day], source, import_batch_id, source_row, created_at, *values))
                 continue
             pk, stored_batch_id, stored_row, values = found
             if import_batch_id is not None and stored_batch_id == import_batch_id:
@@ -159,6 +168,41 @@ class SnapshotTable:
                 if day in days_by_owner[owner]:
                     found[(owner, day)] = (pk, batch_id, source_row, counts)
         return found
+
+
+class CountColumns(dict):
+    """
+    Readings given as columns, {metric: [count or None, one per reading]}: every reading names the same
+    metrics. What an import of a million rows passes to `SnapshotTable.upsert` instead of a dict per reading.
+    """
+
+    def reading(self, position: int) -> dict[str, int | None]:
+        return {name: values[position] for name, values in self.items()}
+
+    def new_rows(
+        self, leading: list[Sequence], metrics: Sequence[str], *, provenance: tuple, created_at, skip: list[int]
+    ) -> list[tuple]:
+        """
+        The INSERT rows (`SnapshotTable.new_fields`, with `metrics` in that order) of every reading but those at
+        the `skip` positions, from the `leading` columns (owners, days as the driver takes them, source rows),
+        the provenance (source, import batch) and the counts: built by zipping whole columns, with no Python
+        run per reading. A metric the readings do not name is NULL.
+        """
+        owners, days, source_rows = leading
+        source, import_batch_id = provenance
+        columns = [
+            owners,
+            days,
+            repeat(source),
+            repeat(import_batch_id),
+            source_rows,
+            repeat(created_at),
+            *(self.get(name, repeat(None)) for name in metrics),
+        ]
+        if skip:
+            kept = sorted(set(range(len(owners))) - set(skip))
+            columns = [[values[i] for i in kept] if isinstance(values, list) else values for values in columns]
+        return list(zip(*columns, strict=False))  # the repeats end with the columns
 
 
 POST_SNAPSHOTS = SnapshotTable(PostMetrics, owner="post", metrics=METRIC_FIELDS)

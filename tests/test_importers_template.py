@@ -100,8 +100,8 @@ def test_chunks_hold_at_most_the_chunk_size():
     lines = ["external_id,likes"] + [f"p{i},{i}" for i in range(25)]
     chunks = list(parse("\n".join(lines) + "\n", chunk_rows=10).chunks)
 
-    assert [len(chunk.posts) for chunk in chunks] == [10, 10, 5]
-    assert chunks[2].posts[-1].row == 26
+    assert [chunk.post_count for chunk in chunks] == [10, 10, 5]
+    assert chunks[2].all_posts()[-1].row == 26
 
 
 def test_a_row_with_too_many_cells_is_an_error_and_the_next_rows_keep_their_numbers():
@@ -128,7 +128,7 @@ def test_streaming_a_large_file_keeps_memory_far_below_its_size(tmp_path):
     try:
         with path.open("rb") as stream:
             for chunk in template.parse(stream, filename="big.csv", today=TODAY).chunks:
-                posts += len(chunk.posts)
+                posts += chunk.post_count
                 errors += len(chunk.errors)
         _, peak = tracemalloc.get_traced_memory()
     finally:

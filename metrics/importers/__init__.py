@@ -21,6 +21,7 @@ from .base import (
     KnownFile,
     ParsedChunk,
     ParsedFile,
+    PostColumns,
     PostRow,
     RowError,
     UnrecognisedFile,
@@ -99,6 +100,8 @@ def _storable(chunks: Iterator[ParsedChunk]) -> Iterator[ParsedChunk]:
     most = {name: Post._meta.get_field(name).max_length for name in ("external_id", "url")}
     try:
         for chunk in chunks:
+            if chunk.columns is not None and _may_be_unstorable(chunk.columns, most):
+                chunk.posts, chunk.columns = chunk.posts + chunk.columns.post_rows(), None  # checked row by row below
             kept = []
             for post in chunk.posts:
                 problem = _unstorable(post, most)
@@ -110,6 +113,13 @@ def _storable(chunks: Iterator[ParsedChunk]) -> Iterator[ParsedChunk]:
             yield chunk
     except UnrecognisedFile as error:
         yield ParsedChunk(errors=[RowError(0, "", str(error))])
+
+
+def _may_be_unstorable(columns: PostColumns, most: dict[str, int]) -> bool:
+    """Whether a row of `columns` may fail `_unstorable`: a cell too long, or an id with a `+` (as in `E+17`)."""
+    if any(max(map(len, getattr(columns, name)), default=0) > limit for name, limit in most.items()):
+        return True
+    return "+" in "".join(columns.external_id)
 
 
 def _unstorable(post: PostRow, most: dict[str, int]) -> tuple[str, str] | None:
@@ -131,6 +141,7 @@ __all__ = [
     "Format",
     "ParsedChunk",
     "ParsedFile",
+    "PostColumns",
     "PostRow",
     "RowError",
     "UnrecognisedFile",

@@ -110,7 +110,8 @@ def _bound(ordering: list[Key], position: list) -> Q:
     return bound | Q(**{f"{key.name}__isnull": True}) if key.nullable else bound
 
 
-def _encode(direction: str, position: list) -> str:
+def encode_cursor(direction: str, position: list) -> str:
+    """The cursor of the page after (`next`) or before (`previous`) `position`: the ordering's values of a row."""
     text = json.dumps([direction, position], cls=DjangoJSONEncoder, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
@@ -179,8 +180,8 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, page_size: int, count
     has_previous = (position is not None) if not backwards else more
     return KeysetPage(
         rows,
-        _encode("next", last) if has_next else None,
-        _encode("previous", first) if has_previous else None,
+        encode_cursor("next", last) if has_next else None,
+        encode_cursor("previous", first) if has_previous else None,
         count,
         exact,
     )

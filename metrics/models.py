@@ -19,6 +19,8 @@ account=...)`: the first row is the one. Over many, from it:
   account's latest audience snapshot;
 - `with_followers_as_of(accounts, day)` and `with_post_count(accounts)` annotate
   social accounts with what metrics knows of them (accounts knows nothing of it).
+Each post's latest snapshot of all is also kept as a row of `LatestPostMetrics` (by triggers, `metrics.latest`),
+which reads of today's numbers over many posts use where it agrees with the rule (`metrics.post_table`).
 """
 
 import re

@@ -32,6 +32,7 @@ from metrics.bulk import (
 )
 from metrics.history import history_of
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
+from portfolio.pagination import KeysetPagination
 
 VERIFY_REFUSED = "Only an admin of the institution these numbers belong to verifies them."
 DELETE_REFUSED = "These numbers were verified by an admin: only an admin of their institution deletes them."
@@ -58,6 +59,8 @@ class HistoryMixin:
 
 class SnapshotViewSet(HistoryMixin, ScopedModelViewSet):
     """Snapshots: their provenance in the list without a query per row; verification; verified values kept."""
+
+    pagination_class = KeysetPagination
 
     def base_queryset(self):
         return super().base_queryset().with_provenance()
@@ -143,8 +146,18 @@ class PostViewSet(HistoryMixin, ScopedModelViewSet):
     ordering_fields = ["published_at", "id", "impressions", "likes"]
     ordering = ["-published_at", "-id"]
 
+    pagination_class = KeysetPagination
+    metric_orderings = frozenset({"impressions", "likes"})
+
     def base_queryset(self):
+        if self.action == "list" and not self.metric_orderings & set(self.ordering_terms()):
+            # The list pages over the posts alone, by (published_at, id) (an index walk; the visible accounts'
+            # (account, published_at) index for a scoped user); the page's posts get their metrics below.
+            return self.queryset.all()
         return self.queryset.with_engagement(timezone.localdate())
+
+    def ordering_terms(self) -> list[str]:
+        return [term.strip().lstrip("-") for term in self.request.query_params.get("ordering", "").split(",")]
 
     def perform_destroy(self, instance):
         if not instance.may_be_deleted_by(self.request.user):
@@ -152,13 +165,12 @@ class PostViewSet(HistoryMixin, ScopedModelViewSet):
         super().perform_destroy(instance)
 
     def paginate_queryset(self, queryset):
-        # Page over ids first (an index walk), then compute the metric subqueries for the page's
-        # posts only: a deep page would otherwise compute them for every row it skips.
-        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
-        if ids is None:
+        page = super().paginate_queryset(queryset)
+        if page is None:
             return None
-        posts = self.base_queryset().in_bulk(ids)
-        return [posts[pk] for pk in ids]
+        # The metric subqueries for the page's posts only (one query): never for the rows of other pages.
+        posts = self.queryset.with_engagement(timezone.localdate()).in_bulk([post.pk for post in page])
+        return [posts[post.pk] for post in page]
 
 
 class SnapshotFilter(ScopedFilterSet):

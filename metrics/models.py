@@ -19,6 +19,8 @@ account=...)`: the first row is the one. Over many, from it:
   account's latest audience snapshot;
 - `with_followers_as_of(accounts, day)` and `with_post_count(accounts)` annotate
   social accounts with what metrics knows of them (accounts knows nothing of it).
+Each post's latest snapshot of all is also kept as a row of `LatestPostMetrics` (by triggers, `metrics.latest`),
+which reads of today's numbers over many posts use where it agrees with the rule (`metrics.post_table`).
 """
 
 import operator
@@ -215,7 +217,9 @@ class PostQuerySet(AccountScopedQuerySet):
 
 
 class Post(KeepsHistory):
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: (account, published_at) and (account, external_id) both start with it and serve
+    # every lookup by account; a third index only slowed every insert.
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts", db_index=False)
     external_id = models.CharField(
         max_length=200, help_text="The platform's id of the post (tweet id, media id, video id, ...)."
     )
@@ -298,11 +302,14 @@ class SnapshotFields(KeepsHistory):
 
     captured_on = models.DateField(help_text="The day the numbers were read from the platform.")
     source = models.CharField(max_length=20, choices=Provenance.choices, default=Provenance.MANUAL)
+    # Indexed only where set (`verified_index`): few snapshots are verified, and a full index on a column that
+    # is NULL in almost every row cost every insert; deleting a user still finds what they verified.
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="+",
         help_text="The admin who checked these numbers against the platform.",
     )
@@ -458,10 +465,16 @@ def count_field(verbose_name: str) -> models.PositiveBigIntegerField:
     return models.PositiveBigIntegerField(verbose_name, null=True, blank=True, validators=[plausibility.validate_count])
 
 
+def verified_index(name: str) -> models.Index:
+    """The partial index on `verified_by` of a snapshot table: only the verified rows (see `SnapshotFields`)."""
+    return models.Index(fields=["verified_by"], condition=Q(verified_by__isnull=False), name=name)
+
+
 class PostMetrics(SnapshotFields):
     """One post's counts as read on one day. New days add rows; history is never overwritten."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the unique (post, captured_on) index starts with it and serves every lookup by post.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     impressions = count_field("impressions")
     reach = count_field("reach")
     views = count_field("views")
@@ -492,6 +505,7 @@ class PostMetrics(SnapshotFields):
                 violation_error_message="This post already has a snapshot on this day.",
             ),
         ]
+        indexes = [verified_index("post_snapshot_verified")]
 
     def __str__(self):
         return f"{self.post} on {self.captured_on}"
@@ -519,6 +533,49 @@ class PostMetrics(SnapshotFields):
         if problem := plausibility.captured_before_publication(self.captured_on, self.post.published_at):
             raise ValidationError({"captured_on": problem})
         super().check_plausible(zone=zone)
+
+
+class LatestPostMetrics(models.Model):
+    """
+    Each post's latest snapshot, whatever its day: a copy of its counts, one row per post that has a snapshot.
+    Kept by the database itself (`metrics.latest`: triggers on the snapshot table), in the transaction of every
+    write, whichever door it came through: the upsert (imports, bulk API), saves and deletes (forms, admin, API,
+    history reverts), queryset and cascade deletes, and raw SQL.
+
+    Not a cache of "as of today": a post's latest snapshot as of D is this row when it was captured on or
+    before D (no later snapshot exists), and the probe `PostMetrics.objects.on_or_before(D, post=...)` only
+    when it was captured after D (a snapshot dated ahead of D). For D = today that is almost never, so reads of
+    today's numbers over many posts (`metrics.post_table`) read one narrow row per post instead of probing the
+    snapshot table, which grows with every capture day.
+    """
+
+    # No foreign key constraints: the triggers write the rows, before or after Django's own cascade.
+    post = models.OneToOneField(
+        Post, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="latest_metrics"
+    )
+    snapshot = models.ForeignKey(
+        PostMetrics, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    captured_on = models.DateField()
+    impressions = models.BigIntegerField(null=True)
+    reach = models.BigIntegerField(null=True)
+    views = models.BigIntegerField(null=True)
+    likes = models.BigIntegerField(null=True)
+    dislikes = models.BigIntegerField(null=True)
+    comments = models.BigIntegerField(null=True)
+    shares = models.BigIntegerField(null=True)
+    saves = models.BigIntegerField(null=True)
+    profile_visits = models.BigIntegerField(null=True)
+    follows = models.BigIntegerField(null=True)
+    clicks = models.BigIntegerField(null=True)
+    watch_time_seconds = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "latest post metrics"
+        verbose_name_plural = "latest post metrics"
+
+    def __str__(self):
+        return f"{self.post_id} latest on {self.captured_on}"
 
 
 def _latest_per_account(snapshots, day, *, accounts, on_or_before):
@@ -597,6 +654,7 @@ class AccountMetrics(SnapshotFields):
                 violation_error_message="This account already has a snapshot on this day.",
             ),
         ]
+        indexes = [verified_index("account_snapshot_verified")]
 
     def __str__(self):
         return f"{self.account} on {self.captured_on}"
@@ -652,6 +710,7 @@ class AudienceSnapshot(SnapshotFields):
                 violation_error_message="This bucket already has a count on this day.",
             ),
         ]
+        indexes = [verified_index("audience_bucket_verified")]
 
     def __str__(self):
         return f"{self.account} {self.dimension}={self.bucket} on {self.captured_on}"

@@ -39,8 +39,10 @@ TOKEN = 1
 ROLES = 2
 PAGE = 2
 SCOPED = TOKEN + ROLES + PAGE
-# Posts page over ids first, then compute the metric subqueries for that page's posts only.
+# Posts page over the posts alone (the page, its capped count), then compute the metric subqueries for that
+# page's posts only.
 POSTS = SCOPED + 1
+KEYSET_LISTS = {"posts": POSTS, "post-metrics": SCOPED, "account-metrics": SCOPED, "audience": SCOPED}
 
 RESOURCES = (
     "institutions",
@@ -248,3 +250,23 @@ def test_roles_are_read_once_per_request_however_many_rows(token_client, add_row
     MembershipFactory(user=bob, institution=nucmed.institution, department=nucmed)
 
     assert_query_count_holds(token_client("bob"), django_assert_num_queries, add_rows, "/api/v1/posts/", POSTS)
+
+
+@pytest.mark.parametrize("username", ["nora", "alice"])
+@pytest.mark.parametrize("resource", list(KEYSET_LISTS))
+def test_a_page_reached_by_its_cursor_costs_what_the_first_does(
+    token_client, add_rows, django_assert_num_queries, username, resource
+):
+    client = token_client(username)
+    add_rows(30)
+    first = client.get(f"/api/v1/{resource}/", {"page_size": 5}).json()
+
+    with django_assert_num_queries(KEYSET_LISTS[resource]):
+        second = client.get(first["next"])
+    with django_assert_num_queries(KEYSET_LISTS[resource]):
+        back = client.get(second.json()["previous"])
+
+    assert second.status_code == back.status_code == 200
+    assert len(second.json()["results"]) == 5
+    assert not {row["id"] for row in first["results"]} & {row["id"] for row in second.json()["results"]}
+    assert back.json()["results"] == first["results"]

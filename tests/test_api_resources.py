@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Platform
+from portfolio.pagination import KeysetPagination
 from tests.factories import PASSWORD
 from tests.factories import AccountMetricsFactory
 from tests.factories import PostFactory
@@ -618,25 +619,50 @@ def many_posts(alice_instagram):
 def test_lists_are_paginated_by_50_with_count_next_and_previous(many_posts, alice, api_client):
     body = api_client(alice).get("/api/v1/posts/").json()
 
-    assert set(body) == {"count", "next", "previous", "results"}
-    assert body["count"] == 230
+    assert set(body) == {"count", "count_exact", "next", "previous", "results"}
+    assert (body["count"], body["count_exact"]) == (230, True)
     assert len(body["results"]) == 50
     assert body["previous"] is None
-    assert body["next"].endswith("/api/v1/posts/?page=2")
+    assert "/api/v1/posts/?cursor=" in body["next"]
 
 
 def test_next_and_previous_walk_the_pages(many_posts, alice, api_client):
     client = api_client(alice)
 
-    second = client.get("/api/v1/posts/", {"page": 2, "page_size": 100}).json()
+    first = client.get("/api/v1/posts/", {"page_size": 100}).json()
+    second = client.get(first["next"]).json()
     last = client.get(second["next"]).json()
-    first = client.get(second["previous"]).json()
+    back = client.get(last["previous"]).json()
+    front = client.get(back["previous"]).json()
 
-    assert len(second["results"]) == 100
-    assert len(last["results"]) == 30
+    assert [len(page["results"]) for page in (first, second, last)] == [100, 100, 30]
     assert last["next"] is None
-    # Newest first.
-    assert first["results"][0]["id"] == many_posts[-1].pk
+    # Newest first, every post once, and the links keep the page size.
+    walked = [post["id"] for page in (first, second, last) for post in page["results"]]
+    assert walked == [post.pk for post in reversed(many_posts)]
+    assert back["results"] == second["results"]
+    assert front["results"] == first["results"]
+    assert front["previous"] is None
+
+
+def test_the_cursor_walks_any_allowed_ordering_with_blanks_last(many_posts, alice, api_client):
+    for n, post in enumerate(many_posts[:120]):
+        PostMetricsFactory(post=post, likes=n % 7)  # ties, and 110 posts with no likes at all
+    client = api_client(alice)
+
+    pages, url = [], "/api/v1/posts/?ordering=-likes&page_size=40"
+    while url:
+        body = client.get(url).json()
+        pages.append(body)
+        url = body["next"]
+    walked = [((post["metrics"] or {}).get("likes"), post["id"]) for page in pages for post in page["results"]]
+
+    assert len(walked) == len({post_id for _, post_id in walked}) == 230
+    counted = [likes for likes, _ in walked if likes is not None]
+    assert counted == sorted(counted, reverse=True)
+    assert all(likes is None for likes, _ in walked[len(counted) :])
+    back = client.get(pages[-1]["previous"]).json()
+    assert back["results"] == pages[-2]["results"]
 
 
 def test_page_size_is_capped_at_200(many_posts, alice, api_client):
@@ -646,8 +672,16 @@ def test_page_size_is_capped_at_200(many_posts, alice, api_client):
     assert body["count"] == 230
 
 
-def test_a_page_past_the_end_is_not_found(many_posts, alice, api_client):
-    assert api_client(alice).get("/api/v1/posts/", {"page": 99}).status_code == 404
+def test_a_long_list_counts_up_to_its_cap(many_posts, alice, api_client, monkeypatch):
+    monkeypatch.setattr(KeysetPagination, "count_cap", 200)
+
+    body = api_client(alice).get("/api/v1/posts/").json()
+
+    assert (body["count"], body["count_exact"]) == (200, False)
+
+
+def test_an_edited_cursor_is_not_found(many_posts, alice, api_client):
+    assert api_client(alice).get("/api/v1/posts/", {"cursor": "bm9uc2Vuc2U"}).status_code == 404
 
 
 # Filters and ordering.
@@ -872,7 +906,7 @@ def test_schema_documents_the_filters_ordering_and_pagination_of_posts():
     operation = openapi_schema()["paths"]["/api/v1/posts/"]["get"]
 
     assert {parameter["name"] for parameter in operation["parameters"]} >= {
-        "page",
+        "cursor",
         "page_size",
         "ordering",
         "institution",

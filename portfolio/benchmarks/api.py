@@ -1,10 +1,17 @@
 """
 The REST API benchmark behind `python manage.py benchmark_api`.
 
-What it answers: on 100,000 posts and 1,000,000 snapshots, how long the posts list (a page of 50) and an
-account's engagement summary take, as median and 95th percentile, next to a bare DRF endpoint timed in the
-same run, so that the ratio says what an endpoint costs beyond the framework on this machine. The target:
-the posts list within 3x the bare endpoint and under 50 ms median.
+What it answers: on 100,000 posts and 1,000,000 snapshots (`--posts 1000000` for ten times that), how long the
+posts list (a page of 50, the first and one in the middle of the list) and an account's engagement summary
+take, as median and 95th percentile, next to a plain DRF list of the same table timed in the same run. The
+plain list is what DRF alone costs for a page of 50 posts: a ModelSerializer list view, no filters, no
+metrics, paged by DRF's own cursor (so neither pays a COUNT of every post). The target: the posts list within
+3x the plain list, at both sizes and for both roles. A bare endpoint (`{"status": "ok"}`) is timed too, for
+what the framework costs with no database at all.
+
+The posts list and the plain list are then measured once more by `portfolio.benchmarks.measure`: interleaved
+rounds of requests in one process, with the CPU seconds of the process and of the database backend and the
+load average, so that the ratio is not the load of one moment.
 
 How:
 - The developer's own data is never touched. The command creates a throwaway database (a SQLite file in a
@@ -18,10 +25,11 @@ How:
   the figures are the application's own cost.
 - Every endpoint is timed as a superuser and as an institution admin, whose visibility filter adds
   subqueries to every query.
-- A plain DRF list of the same 50 posts (no metrics, no visibility filter) is timed too: what 50 serialized
-  rows cost in the framework, a floor under the posts list's ratio.
+- The middle page is reached by its cursor (the position of the post in the middle of the list, read once
+  before the timing), as a client following `next` links would reach it.
 """
 
+import functools
 import os
 import shutil
 import statistics
@@ -44,18 +52,23 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import generics, serializers
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrics.models import Post
 from portfolio.benchmarks.data import DEFAULT_SEED, Dataset, build_dataset
+from portfolio.benchmarks.measure import format_table, load_average, measure
+from portfolio.pagination import encode_cursor
 
-TARGET_RATIO = 3.0  # the posts list's median, at most this many times the bare endpoint's
-TARGET_MEDIAN_MS = 50.0
+TARGET_RATIO = 3.0  # the posts list's median, at most this many times the plain list's
 PAGE_SIZE = 50
 BARE_PATH = "/benchmark/bare/"
 PLAIN_LIST_PATH = "/benchmark/plain-posts/"
 WARMUP_REQUESTS = 20
+# The interleaved measurement: rounds of runs of this many requests each.
+INTERLEAVED_ROUNDS = 3
+INTERLEAVED_REQUESTS = 20
 # A slow endpoint (seconds a request) stops after this long, once it has MIN_SAMPLES timed requests.
 SECONDS_PER_ENDPOINT = 30
 MIN_SAMPLES = 10
@@ -80,11 +93,17 @@ class PlainPostSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "external_id", "url", "published_at", "content_type", "caption", "category"]
 
 
+class PlainCursor(CursorPagination):
+    ordering = ("-published_at", "-id")
+    page_size = PAGE_SIZE
+
+
 class PlainPostList(generics.ListAPIView):
     """A page of posts as DRF lists them with no metrics and no visibility filter: what the rows alone cost."""
 
-    queryset = Post.objects.order_by("-published_at", "-id")
+    queryset = Post.objects.all()
     serializer_class = PlainPostSerializer
+    pagination_class = PlainCursor
 
 
 # The parent process: a throwaway database and a child process that benchmarks in it -------------------------------
@@ -176,12 +195,12 @@ class Timing:
     median_ms: float
     p95_ms: float
     queries: int  # per request, the session's and the user's included
-    ratio: float  # median over the bare endpoint's median, for the same role
+    ratio: float  # median over the plain list's median, for the same role
     is_posts_list: bool  # whether the target applies
 
     @property
     def meets_target(self) -> bool:
-        return self.ratio <= TARGET_RATIO and self.median_ms < TARGET_MEDIAN_MS
+        return self.ratio <= TARGET_RATIO
 
 
 @dataclass(frozen=True)
@@ -195,6 +214,7 @@ class Report:
     timings: list[Timing]
     load_average: tuple[float, float] | None  # one-minute load average before and after the timing
     peak_memory_mb: float | None
+    interleaved: list[str]  # the table of `measure.format_table`, per role
 
     @property
     def misses(self) -> list[Timing]:
@@ -219,7 +239,7 @@ def run_benchmark(
     )
     log(f"Built in {generation_seconds:.1f} s. Timing the endpoints...")
     load_before = load_average()
-    timings, visible_posts = time_endpoints(dataset, requests=requests)
+    timings, visible_posts, interleaved = time_endpoints(dataset, requests=requests)
     load_after = load_average()
     return Report(
         database=describe_database(),
@@ -231,6 +251,7 @@ def run_benchmark(
         timings=timings,
         load_average=(load_before, load_after) if load_before is not None else None,
         peak_memory_mb=peak_memory_mb(),
+        interleaved=interleaved,
     )
 
 
@@ -270,39 +291,61 @@ def served_in_process(**overrides) -> Iterator[None]:
         yield
 
 
-def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], dict[str, int]]:
+def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], dict[str, int], list[str]]:
     """Time every endpoint as the superuser and as the institution admin of `dataset`."""
     today = timezone.localdate()
     window = f"start={today - timedelta(days=364)}&end={today}"
     engagement = f"/api/v1/accounts/{dataset.sample_account.pk}/engagement/?{window}"
     posts_list = f"/api/v1/posts/?page_size={PAGE_SIZE}"
-    timings, visible_posts = [], {}
+    plain_list = f"{PLAIN_LIST_PATH}?page_size={PAGE_SIZE}"
+    timings, visible_posts, interleaved = [], {}, []
     with served_in_process(ROOT_URLCONF="portfolio.benchmarks.urls"):
         for role, user in (("superuser", dataset.superuser), ("institution admin", dataset.admin)):
             client = Client(HTTP_ACCEPT="application/json")
             client.force_login(user)
-            visible_posts[role] = count = get(client, posts_list).json()["count"]
-            pages = max(1, -(-count // PAGE_SIZE))
-            middle = max(1, pages // 2)
+            count = get(client, posts_list).json()["count"]
+            visible = Post.objects.visible_to(user).order_by("-published_at", "-id")
+            visible_posts[role] = visible.count()  # once, untimed: the list itself counts only up to its cap
+            middle = visible.values("published_at", "pk")[visible_posts[role] // 2]
+            deep = f"{posts_list}&cursor={middle_cursor(middle)}"
             summarised = get(client, engagement).json()["posts"]
+            shown = f"{count:,}" if visible_posts[role] == count else f"more than {count:,}"
             endpoints = [
                 ("bare DRF endpoint", BARE_PATH, False),
-                ("plain DRF list, page 1 (no metrics, no scoping)", f"{PLAIN_LIST_PATH}?page_size={PAGE_SIZE}", False),
-                (f"posts list, page 1 of {pages:,}", posts_list, True),
-                (f"posts list, page {middle:,} of {pages:,}", f"{posts_list}&page={middle}", True),
+                ("plain DRF list, page 1 (no metrics, no scoping)", plain_list, False),
+                (f"posts list, page 1 (count: {shown})", posts_list, True),
+                (f"posts list, middle page (post {visible_posts[role] // 2:,})", deep, True),
                 (f"engagement summary, 1 year, {summarised} posts", engagement, False),
             ]
-            bare_median = None
+            medians = {}
             for label, path, is_posts_list in endpoints:
                 samples, queries = time_requests(client, path, requests=requests)
-                median = statistics.median(samples)
-                bare_median = bare_median or median  # the first endpoint is the bare one
-                timings.append(
-                    Timing(
-                        role, label, len(samples), median, p95(samples), queries, median / bare_median, is_posts_list
-                    )
-                )
-    return timings, visible_posts
+                medians[path] = median = statistics.median(samples)
+                ratio = median / medians.get(plain_list, median)
+                timings.append(Timing(role, label, len(samples), median, p95(samples), queries, ratio, is_posts_list))
+            interleaved += [f"Interleaved, as {role} ({INTERLEAVED_REQUESTS} requests a run):"]
+            runs = measure(
+                {
+                    "plain list": functools.partial(repeat_requests, client, plain_list),
+                    "posts list": functools.partial(repeat_requests, client, posts_list),
+                    "posts list, middle": functools.partial(repeat_requests, client, deep),
+                },
+                rounds=INTERLEAVED_ROUNDS,
+            )
+            interleaved += format_table(
+                runs, floor="plain list", workflow="posts list", in_process=connection.vendor == "sqlite"
+            )
+    return timings, visible_posts, interleaved
+
+
+def middle_cursor(position: dict) -> str:
+    """The `cursor` of the page that starts after the post at `position` (its published_at and pk)."""
+    return encode_cursor("next", [position["published_at"], position["pk"]])
+
+
+def repeat_requests(client: Client, path: str) -> None:
+    for _ in range(INTERLEAVED_REQUESTS):
+        get(client, path)
 
 
 def get(client: Client, path: str):
@@ -355,11 +398,6 @@ def describe_database() -> str:
     return f"{connection.vendor}, database {name}"
 
 
-def load_average() -> float | None:
-    """The one-minute load average, where the system has one."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-
-
 def peak_memory_mb() -> float | None:
     """This process's peak resident memory so far, where the system tells it."""
     try:
@@ -392,7 +430,7 @@ def format_report(report: Report) -> list[str]:
         f"after up to {WARMUP_REQUESTS} warm-up requests, in process (Django test client: full middleware, "
         "session authentication, JSON renderer; DEBUG off)",
     ]
-    header = f"  {'endpoint':<50} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'x bare':>7}  target"
+    header = f"  {'endpoint':<50} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'x plain':>7}  target"
     for role, visible in report.visible_posts.items():
         lines += ["", f"As {role} (sees {visible:,} posts)", header]
         for t in (timing for timing in report.timings if timing.role == role):
@@ -401,7 +439,8 @@ def format_report(report: Report) -> list[str]:
                 f"  {t.endpoint:<50} {t.samples:>4} {t.median_ms:>9.2f} {t.p95_ms:>8.2f} {t.queries:>7} "
                 f"{t.ratio:>7.1f}  {verdict}".rstrip()
             )
-    target = f"posts list within {TARGET_RATIO:g}x the bare endpoint and under {TARGET_MEDIAN_MS:g} ms median"
+    lines += ["", *report.interleaved]
+    target = f"posts list within {TARGET_RATIO:g}x the plain DRF list"
     if report.misses:
         missed = "; ".join(f"{timing.role}, {timing.endpoint}" for timing in report.misses)
         lines += ["", f"Target ({target}): MISS ({missed})"]

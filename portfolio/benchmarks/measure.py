@@ -36,10 +36,13 @@ from pathlib import Path
 
 from django.db import connection as default_connection
 
-from portfolio.benchmarks.api import load_average
-
 DEFAULT_ROUNDS = 3
 COLUMNS = ("wall", "cpu", "process_cpu", "database_cpu")
+
+
+def load_average() -> float | None:
+    """The one-minute load average, where the system has one."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 @dataclass(frozen=True)

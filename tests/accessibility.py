@@ -58,9 +58,15 @@ def sideways_overflow(page) -> str | None:
             const width = document.documentElement.clientWidth;
             if (document.documentElement.scrollWidth <= width + 1) return null;
             let widest = null;
+            const clipped = (element) => {
+                for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+                    if (getComputedStyle(parent).overflowX !== "visible") return true;
+                }
+                return false;
+            };
             for (const element of document.body.querySelectorAll("*")) {
                 const box = element.getBoundingClientRect();
-                if (box.right > width + 1 && (!widest || box.right > widest.right)) {
+                if (box.right > width + 1 && (!widest || box.right > widest.right) && !clipped(element)) {
                     widest = {right: box.right, name: element.tagName.toLowerCase()
                         + (element.id ? "#" + element.id : "")
                         + (element.className && typeof element.className === "string"

@@ -9,13 +9,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from accounts.models import Institution
 from portfolio.demo.build import DEMO_SLUGS
-from portfolio.demo.build import delete_demo
 from portfolio.dossiers import exports
 from portfolio.dossiers import signing
 from portfolio.dossiers.freezing import freeze
@@ -30,20 +28,16 @@ PAGE_BUDGET = 12
 MOST_BLANK = 0.5
 
 
-@pytest.fixture(scope="module")
-def demo_version(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        call_command("seed_demo", "--today", "2026-03-02", stdout=StringIO())
-        dossier = Dossier.objects.select_related("faculty__user").get()
-        # The demo highlights a caption the privacy check flags, for the builder to show: its author has read it.
-        dossier.highlight_rows.update(
-            privacy_acknowledged_by=dossier.faculty.user, privacy_acknowledged_at=timezone.now()
-        )
-        yield freeze(dossier=dossier, user=dossier.faculty.user)
-        delete_demo()
+@pytest.fixture
+def demo_version(db, settings):
+    # Each test's own demo, rolled back with the test: the demo's history records would otherwise outlive it and
+    # stand in the way of every later test that counts them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--today", "2026-03-02", stdout=StringIO())
+    dossier = Dossier.objects.select_related("faculty__user").get()
+    # The demo highlights a caption the privacy check flags, for the builder to show: its author has read it.
+    dossier.highlight_rows.update(privacy_acknowledged_by=dossier.faculty.user, privacy_acknowledged_at=timezone.now())
+    return freeze(dossier=dossier, user=dossier.faculty.user)
 
 
 @pytest.fixture

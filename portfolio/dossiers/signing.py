@@ -13,11 +13,13 @@ keys unreadable: freezing then says so, and `create_signing_key` (or a new uploa
 versions already signed still verify, since checking a signature needs only the public certificate.
 """
 
+import asyncio
 import base64
 import datetime as dt
 import hashlib
 import logging
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
@@ -243,8 +245,22 @@ def sign_pdf(pdf: bytes, *, credential: SigningCredential, reason: str) -> bytes
         reason=reason,
         name=credential.institution.name,
     )
-    output = signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), metadata, signer=signer)
+    output = outside_any_event_loop(signers.sign_pdf, IncrementalPdfFileWriter(BytesIO(pdf)), metadata, signer=signer)
     return output.getvalue()
+
+
+def outside_any_event_loop(function, *args, **kwargs):
+    """
+    Call one of pyHanko's synchronous functions. They run an event loop of their own (`asyncio.run`), which Python
+    refuses inside a running one (an ASGI server, a test that drives a browser): there the call runs on a thread of
+    its own. Only pyHanko's work goes there, never the database's, which stays on the caller's connection.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 @dataclass(frozen=True)
@@ -283,7 +299,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(True, False, None, "The file is signed, but not with a certificate of this site.")
     context = ValidationContext(trust_roots=[_certificate(credential)], allow_fetching=False)
     try:
-        status = validate_pdf_signature(signature, context)
+        status = outside_any_event_loop(validate_pdf_signature, signature, context)
     except (SignatureValidationError, ValueError) as error:
         return SignatureCheck(True, False, credential, f"The signature could not be validated: {error}")
     if not (status.intact and status.valid):

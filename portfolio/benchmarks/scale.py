@@ -201,8 +201,9 @@ def measure_reads(dataset, *, today, plans: Path) -> list[str]:
             root,
             f"/api/v1/compare/?institution={institution.pk}&{window}&as_of={today}&page_size=50",
         )
-        compared = get(root, reads[f"comparison of {institution.name}'s accounts"][1]).json()["count"]
-        lines.append(f"The comparison covers {compared:,} accounts.")
+        answer = get(root, reads[f"comparison of {institution.name}'s accounts"][1]).json()
+        # A comparison ranks one platform at a time (the most common among the accounts, unless one is asked for).
+        lines.append(f"The comparison covers {answer['count']:,} accounts, those on {answer['platform']['name']}.")
         with plans.open("w") as out:
             for name, (client, path) in reads.items():
                 _write_plans(out, name, client, path)

@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import repeat
 
 from django.db.models import QuerySet
@@ -41,7 +42,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import plausibility
-from metrics.db import db_value, insert_rows, update_rows
+from metrics.db import db_converter, db_value, insert_rows, update_rows
 from metrics.history import record_bulk_changes
 from metrics.importers.base import AccountRow, ParsedChunk, PostColumns, PostRow, RowError
 from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
@@ -99,6 +100,7 @@ class ImportWriter:
     _importable: dict | None = None  # lower-case handle -> {pk: account}, read once per file
     _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
     _capture_problems: dict = field(default_factory=dict)  # (account id, day) -> why refused ("" if not)
+    _site_zone: object = None  # the site's time zone, for the days of publication: found once per file
     caption_check: Callable[[str], object] | None = None  # truthy for a caption that needs a second look
     captions_flagged: int = 0
     sample: list[dict] = field(default_factory=list)  # the first SAMPLE_ROWS rows as stored
@@ -184,8 +186,10 @@ class ImportWriter:
         """
         published = local_days.get((account.pk, published_at))
         if published is None:
+            if self._site_zone is None:
+                self._site_zone = timezone.get_current_timezone()
             published = local_days[account.pk, published_at] = (
-                plausibility.publication_day(published_at),
+                plausibility.publication_day(published_at, self._site_zone),
                 plausibility.future_publication_problem(published_at, self._zone(account)),
             )
         return published
@@ -267,14 +271,16 @@ class ImportWriter:
                 if (found := local_days.get(moments[position])) and found[1]:
                     problems.append((position, 5, RowError(rows[position], "published_at", found[1])))
 
+        # Only a day near today may be after today in an account's zone: the rest are not looked at.
+        surely_past = plausibility.today_everywhere()
         days = {
             (pk, day): self._capture_problem(day, accounts[pk])
             for pk, day in set(zip(account_ids, captured, strict=True))
-            if pk is not None
+            if pk is not None and day > surely_past
         }
         if any(days.values()):
             for position in checked:
-                if problem := days[account_ids[position], captured[position]]:
+                if problem := days.get((account_ids[position], captured[position])):
                     problems.append((position, 6, RowError(rows[position], "captured_on", problem)))
         for _, _, error in sorted(problems, key=lambda problem: problem[:2]):
             self.fail(error)
@@ -405,6 +411,7 @@ class ImportWriter:
             for key, post in posts_by_key(Post.objects, latest, values=POST_FIELDS).items()
         }
         updated_at = db_value(Post, "updated_at", now)
+        post_values = partial(_post_values, db_converter(Post, "published_at"))  # the parsers give aware datetimes
         new, changed, changed_values = [], [], []
         for key, (row, account) in latest.items():
             values = {name: getattr(row, name) for name in POST_FIELDS}
@@ -419,7 +426,7 @@ class ImportWriter:
                     message = f"A new post needs {' and '.join(missing)}; the row has none."
                     self.fail(RowError(row.row, missing[0], message))
                     continue
-                new.append((account.pk, row.external_id, *self._post_values({**values}), "", updated_at, updated_at))
+                new.append((account.pk, row.external_id, *post_values({**values}), "", updated_at, updated_at))
                 self._check_caption(values.get("caption", ""))
                 self._keep_sample(row, account, values, new=True)
                 continue
@@ -428,7 +435,7 @@ class ImportWriter:
                 self._check_caption(values["caption"])
             self._keep_sample(row, account, {**current, **values}, new=False)
             if any(current[name] != value for name, value in values.items()):
-                changed.append((*self._post_values({**current, **values}), updated_at, pk))
+                changed.append((*post_values({**current, **values}), updated_at, pk))
                 merged = {**current, **values}
                 changed_values.append((*(merged.get(name, "") for name in POST_FIELDS), pk))
         if self.error_count:
@@ -484,19 +491,6 @@ class ImportWriter:
             }
         )
 
-    @staticmethod
-    def _post_values(values: dict) -> tuple:
-        """A post's POST_FIELDS and hashtags as the driver takes them; fields the row leaves out are blank."""
-        caption = values.get("caption", "")
-        return (
-            values.get("url", ""),
-            db_value(Post, "published_at", values["published_at"]),
-            values["content_type"],
-            caption,
-            values.get("category", ""),
-            hashtag_search_text(caption),
-        )
-
     # --- writing account rows (small files: followers by day) ---------------------------------
 
     def _write_account_rows(self, rows: list[tuple[AccountRow, SocialAccount]], *, now) -> None:
@@ -525,3 +519,16 @@ class ImportWriter:
         self.counts.account_snapshots_created += result.created
         self.counts.account_snapshots_updated += result.updated
         self.counts.rows_unchanged += result.unchanged
+
+
+def _post_values(driver_moment: Callable, values: dict) -> tuple:
+    """A post's POST_FIELDS and hashtags as the driver takes them; fields the row leaves out are blank."""
+    caption = values.get("caption", "")
+    return (
+        values.get("url", ""),
+        driver_moment(values["published_at"]),
+        values["content_type"],
+        caption,
+        values.get("category", ""),
+        hashtag_search_text(caption),
+    )

@@ -118,13 +118,18 @@ def today_in(zone: ZoneSource) -> date:
     return timezone.now().astimezone(zone() if callable(zone) else zone).date()
 
 
+def today_everywhere(now: datetime | None = None) -> date:
+    """The latest day that is today or past in every time zone: no day up to it is after today anywhere."""
+    return ((now or timezone.now()) + _WESTERNMOST).date()
+
+
 def day_after_today(day: date, zone: ZoneSource) -> bool:
     """
     Whether `day` is after today in `zone`. `zone` may be a function (`account.time_zone`): it is called
     only for the day or two around today on which the zones of the world disagree.
     """
     now = timezone.now()
-    if day <= (now + _WESTERNMOST).date():
+    if day <= today_everywhere(now):
         return False
     if day > (now + _EASTERNMOST).date():
         return True
@@ -152,9 +157,12 @@ def future_publication_problem(published_at: datetime | None, zone: ZoneSource) 
     return FUTURE_PUBLICATION.format(day=day, today=today_in(zone))
 
 
-def publication_day(published_at: datetime) -> date:
-    """The day a post was published, as its snapshots' days are compared with it (the site's time zone)."""
-    return timezone.localdate(published_at)
+def publication_day(published_at: datetime, site_zone: tzinfo | None = None) -> date:
+    """
+    The day a post was published, as its snapshots' days are compared with it: in the site's time zone (the
+    current one; `site_zone` is that zone, found once by a caller that asks for many posts).
+    """
+    return timezone.localdate(published_at, site_zone)
 
 
 def captured_before_publication(captured_on: date | None, published_at: datetime | None) -> str:

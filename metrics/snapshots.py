@@ -23,7 +23,7 @@ from itertools import repeat
 from django.db.models import QuerySet
 
 from accounts.vocabulary import METRIC_FIELDS
-from metrics.db import db_value, in_batches, insert_rows, update_rows
+from metrics.db import db_converter, db_value, in_batches, insert_rows, update_rows
 from metrics.history import record_bulk_changes, request_user_id
 from metrics.models import AccountMetrics, Post, PostMetrics, Provenance
 
@@ -90,7 +90,8 @@ class SnapshotTable:
         source = Provenance(source).value  # the plain string: a driver need not know Django's choices
         created_at = db_value(self.model, "created_at", now)
         metrics, index, in_order = self.metrics, self._index, self._in_order
-        driver_days = {day: db_value(self.model, "captured_on", day) for day in set(days)}  # a batch has few
+        driver_day = db_converter(self.model, "captured_on")
+        driver_days = {day: driver_day(day) for day in set(days)}
         new, changed, unchanged, repeats = [], [], 0, []
         source_rows = repeat(None, len(owners)) if source_rows is None else source_rows
         if isinstance(counts, CountColumns):

@@ -45,7 +45,7 @@ from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import plausibility
 from metrics.vocabulary import CareerCategory
 
-from . import common, dates, limits
+from . import common, dates, limits, scan
 from .base import FileFacts, Format, ParsedChunk, ParsedFile, PostColumns, PostRow, RowError, UnrecognisedFile
 
 TEXT_COLUMNS = ("platform", "handle", "external_id", "url", "published_at", "content_type", "category", "caption")
@@ -71,8 +71,9 @@ def parse(
 ) -> ParsedFile:
     """
     The template in chunks of `chunk_rows` rows (default CHUNK_ROWS), fewer when its rows are long (see
-    `limits.chunk_rows`). The whole file is first read once for its limits (`common.Records`: characters and
-    cells per row, rows), so that a file past one is refused before any of its rows is imported.
+    `limits.chunk_rows`). The whole file is first read once for its limits (characters and cells per row, rows),
+    so that a file past one is refused before any of its rows is imported: counted by `scan.plain_records` when
+    the file is plain, else by `common.Records`, which words what it finds.
     """
     open_text = common.text_opener(stream, most=limits.current().file_bytes, setting="IMPORT_MAX_BYTES")
     text = open_text()
@@ -80,9 +81,12 @@ def parse(
     text.close()  # the caller's stream stays open (see `common.text_opener`)
     columns = common.match_columns(_header(head), ALIASES)
     common.require(columns, ("external_id",), ALIASES, "template")
-    records = common.Records(open_text)
-    common.check_rows(sum(1 for _, record in records if record) - 1)  # the header is not a row
-    chunk_rows = limits.chunk_rows(records.longest, chunk_rows or CHUNK_ROWS)
+    counted = scan.plain_records(open_text(), limits.current())
+    if counted is None:  # not plain, or near a limit: read record by record, which words any problem
+        records = common.Records(open_text)
+        counted = scan.Counted(records=sum(1 for _, record in records if record), longest=records.longest)
+    common.check_rows(counted.records - 1)  # the header is not a row
+    chunk_rows = limits.chunk_rows(counted.longest, chunk_rows or CHUNK_ROWS)
     facts = FileFacts(format=FORMAT.key, label=FORMAT.label, platform="", ignored_columns=columns.ignored)
     return ParsedFile(facts=facts, chunks=_chunks(open_text(), columns, tz=tz, chunk_rows=chunk_rows))
 

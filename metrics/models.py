@@ -20,7 +20,8 @@ account=...)`: the first row is the one. Over many, from it:
 - `with_followers_as_of(accounts, day)` and `with_post_count(accounts)` annotate
   social accounts with what metrics knows of them (accounts knows nothing of it).
 Each post's latest snapshot of all is also kept as a row of `LatestPostMetrics` (by triggers, `metrics.latest`),
-which reads of today's numbers over many posts use where it agrees with the rule (`metrics.post_table`).
+which reads of today's numbers use where it agrees with the rule (`PostQuerySet.with_metrics_as_of`, and
+`metrics.post_table` for the summaries).
 """
 
 import operator
@@ -164,8 +165,43 @@ class PostQuerySet(AccountScopedQuerySet):
         Annotate each post with its latest snapshot captured on or before `as_of`:
         every metric field under its own name (`post.impressions`, ...), plus
         `snapshot_id` and `snapshot_captured_on`. A post with no such snapshot gets None
-        everywhere. One correlated subquery finds the latest capture date and one join
-        reads that snapshot, both served by the (post, captured_on) unique index.
+        everywhere. Every page, API list and dossier reads its posts' numbers through here.
+
+        A past day probes the snapshot table (`with_probed_metrics_as_of`). Today (or later), each post's row
+        of the latest-snapshot table (`LatestPostMetrics`) when it was captured by `as_of`, which is then that
+        snapshot; the probe only for a post without such a row (no snapshot yet, or its latest dated after
+        `as_of`). The same rule as `metrics.post_table`; tests hold the two reads equal.
+        """
+        if as_of < timezone.localdate():
+            return self.with_probed_metrics_as_of(as_of)
+        row = FilteredRelation("latest_metrics", condition=Q(latest_metrics__captured_on__lte=as_of))
+        probe = PostMetrics.objects.on_or_before(as_of, post=OuterRef("pk"))
+        answered = Q(latest_row__post__isnull=False)
+
+        def column(field: str, row_field: str | None = None):
+            # CASE runs the probe's subquery only for a post the table did not answer (both databases evaluate
+            # its branches lazily), so the snapshot table is not read at all for the others; such a post costs
+            # an index probe per column. Not a join of the snapshots (`with_probed_metrics_as_of`): over many
+            # posts PostgreSQL hashed every snapshot of the table for it (docs/scale.md has the measurements).
+            output = PostMetrics._meta.pk if field == "pk" else PostMetrics._meta.get_field(field)
+            return Case(
+                When(answered, then=F(f"latest_row__{row_field or field}")),
+                default=Subquery(probe.values(field)[:1]),
+                output_field=output,
+            )
+
+        return self.annotate(latest_row=row).annotate(
+            snapshot_id=column("pk", "snapshot_id"),
+            snapshot_captured_on=column("captured_on"),
+            **{field: column(field) for field in METRIC_FIELDS},
+        )
+
+    def with_probed_metrics_as_of(self, as_of: date):
+        """
+        `with_metrics_as_of` by the probe of the snapshot table alone, for any day: what a past day reads, and
+        what tests hold the latest-snapshot table's read equal to. One correlated subquery finds the latest
+        capture date and one join reads that snapshot, both served by the (post, captured_on) unique index
+        (over thousands of posts PostgreSQL prefers to hash every snapshot of the table for that join).
         """
         latest_day = PostMetrics.objects.on_or_before(as_of, post=OuterRef("pk")).values("captured_on")[:1]
         snapshot = FilteredRelation("snapshots", condition=Q(snapshots__captured_on=Subquery(latest_day)))
@@ -545,8 +581,8 @@ class LatestPostMetrics(models.Model):
     Not a cache of "as of today": a post's latest snapshot as of D is this row when it was captured on or
     before D (no later snapshot exists), and the probe `PostMetrics.objects.on_or_before(D, post=...)` only
     when it was captured after D (a snapshot dated ahead of D). For D = today that is almost never, so reads of
-    today's numbers over many posts (`metrics.post_table`) read one narrow row per post instead of probing the
-    snapshot table, which grows with every capture day.
+    today's numbers (`PostQuerySet.with_metrics_as_of`, `metrics.post_table`) read one narrow row per post instead
+    of probing the snapshot table, which grows with every capture day.
     """
 
     # No foreign key constraints: the triggers write the rows, before or after Django's own cascade.

@@ -4,7 +4,11 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from metrics.models import LatestPostMetrics
 from metrics.models import Post
 from portfolio.dossiers.content import dossier_data
 from portfolio.dossiers.content import tables
@@ -227,3 +231,28 @@ def test_activities_and_tables_come_from_the_data(alice_dossier, alice):
 def test_a_highlight_shows_how_its_actions_add_up(alice_dossier):
     html = render_dossier_html(dossier_data(alice_dossier))
     assert "Actions: 184 likes + 10 comments + 11 shares + 36 saves + 42 profile visits + 9 follows = 292" in html
+
+
+def test_a_dossier_as_of_today_reads_the_latest_snapshot_table_and_equals_the_probe(
+    alice_dossier, django_assert_num_queries
+):
+    dossier_data(alice_dossier)  # warm caches (content types, platforms)
+    with CaptureQueriesContext(connection) as past:
+        dossier_data(alice_dossier)
+    alice_dossier.as_of = timezone.localdate()
+    alice_dossier.save()
+
+    with django_assert_num_queries(len(past)):
+        from_table = dossier_data(alice_dossier)
+    worked = from_table["highlights"][0]["post_id"]
+    # A row of the table that disagrees with the snapshots, only to tell which one the dossier read.
+    LatestPostMetrics.objects.filter(post_id=worked).update(likes=901)
+    assert dossier_data(alice_dossier)["highlights"][0]["metrics"]["likes"] == 901
+    LatestPostMetrics.objects.all().delete()  # every post probed instead
+    probed = dossier_data(alice_dossier)
+
+    assert from_table == probed
+    # Today the worked example's latest snapshot (1 August) counts, in the highlights and the impact alike.
+    assert from_table["highlights"][0]["snapshot_captured_on"] == "2026-08-01"
+    assert from_table["highlights"][0]["metrics"]["likes"] == 900
+    assert from_table["impact"]["accounts"][0]["impressions"] == 9000 + 1000

@@ -1,7 +1,8 @@
 """
 The latest-snapshot table (`LatestPostMetrics`, kept by `metrics.latest`'s triggers): after every kind of write it
 holds each post's latest snapshot, as the probe `PostMetrics.objects.on_or_before` finds it; and the reads that
-use it for today's numbers (`PostTable`: comparisons, summaries, peers) give the numbers the probe gives.
+use it for today's numbers (`PostTable`: comparisons, summaries, peers; `Post.objects.with_metrics_as_of`: pages,
+API lists, dossiers) give the numbers the probe gives.
 
 Alice owns `alice_rads` on Instagram; Nora administers Northfield; Bob reviews Northfield radiology.
 """
@@ -202,8 +203,8 @@ def post_numbers(posts, as_of) -> dict[int, tuple]:
 
 
 def probe_numbers(posts, as_of) -> dict[int, tuple]:
-    """The same through the ORM's probe (`Post.objects.with_engagement`), which never reads the table."""
-    rows = posts.with_engagement(as_of)
+    """The same through the ORM's probe (`with_probed_metrics_as_of`), which never reads the table."""
+    rows = posts.with_probed_metrics_as_of(as_of).with_followers_on_publication()
     return {
         post.pk: tuple(
             float("nan") if getattr(post, field) is None else float(getattr(post, field))
@@ -260,12 +261,85 @@ def test_comparisons_and_summaries_are_the_same_from_the_table_and_from_the_prob
 
     fast_comparison = client.get("/api/v1/compare/", query).json()
     fast_summaries = posts.engagement_summaries_by_account(today)
+    # What dossiers show per account: summaries of the ORM's rows (which read the table today too).
+    dossier_summaries = engagement.summarize_by(posts.with_engagement(today).values(), key="account_id", as_of=today)
     LatestPostMetrics.objects.all().delete()
     probed_comparison = client.get("/api/v1/compare/", query).json()
     probed_summaries = posts.engagement_summaries_by_account(today)
-    # What dossiers show per account: summaries of the ORM's probe rows.
-    dossier_summaries = engagement.summarize_by(posts.with_engagement(today).values(), key="account_id", as_of=today)
 
     assert fast_comparison == probed_comparison
     assert fast_comparison["count"] == 5
     assert fast_summaries == probed_summaries == dossier_summaries
+
+
+# --- pages, API lists and dossiers (`with_metrics_as_of`) read the table for today ------------------------------
+
+ANNOTATED = ("snapshot_id", "snapshot_captured_on", *METRIC_FIELDS)
+
+
+def annotated(posts) -> dict[int, tuple]:
+    return {pk: values for pk, *values in posts.values_list("pk", *ANNOTATED)}
+
+
+@pytest.fixture
+def every_case(alice_instagram, post, snapshots):
+    """
+    `post` with its latest snapshot (3 October) corrected; a post never measured; one whose latest snapshot is
+    dated tomorrow (as a zone ahead of the site's can write it); one whose latest snapshot was deleted.
+    """
+    today = timezone.localdate()
+    corrected = snapshots[-1]
+    corrected.likes = 31
+    corrected.save()
+    never = PostFactory(account=alice_instagram, external_id="never-measured", published_at=post.published_at)
+    ahead = PostFactory(account=alice_instagram, external_id="ahead", published_at=post.published_at)
+    PostMetricsFactory.build(post=ahead, captured_on=today - dt.timedelta(days=1), likes=50).save()
+    PostMetrics(post=ahead, captured_on=today + dt.timedelta(days=1), likes=60).save()
+    deleted = PostFactory(account=alice_instagram, external_id="deleted", published_at=post.published_at)
+    PostMetricsFactory(post=deleted, captured_on=dt.date(2026, 10, 1), likes=5)
+    PostMetricsFactory(post=deleted, captured_on=dt.date(2026, 10, 5), likes=7).delete()
+    return {"corrected": post, "never": never, "ahead": ahead, "deleted": deleted}
+
+
+@pytest.mark.parametrize("days_from_today", [0, 1, -1, -70])
+def test_the_annotations_of_any_day_are_the_probe_s(every_case, days_from_today):
+    as_of = timezone.localdate() + dt.timedelta(days=days_from_today)
+
+    assert annotated(Post.objects.with_metrics_as_of(as_of)) == annotated(Post.objects.with_probed_metrics_as_of(as_of))
+
+
+def test_today_s_annotations_in_every_case(every_case):
+    today = timezone.localdate()
+    likes = {
+        pk: values[ANNOTATED.index("likes")] for pk, values in annotated(Post.objects.with_metrics_as_of(today)).items()
+    }
+
+    assert likes == {
+        every_case["corrected"].pk: 31,
+        every_case["never"].pk: None,
+        every_case["ahead"].pk: 50,  # yesterday's, not tomorrow's (which the table holds)
+        every_case["deleted"].pk: 5,  # the day before the deleted one
+    }
+    assert annotated(Post.objects.filter(pk=every_case["never"].pk).with_metrics_as_of(today)) == {
+        every_case["never"].pk: [None] * len(ANNOTATED)
+    }
+
+
+def test_today_reads_the_table_and_a_past_day_the_snapshots(post, snapshots):
+    # A row of the table that disagrees with the snapshots (only to tell which one a read used).
+    LatestPostMetrics.objects.filter(post=post).update(likes=999)
+
+    assert Post.objects.with_metrics_as_of(timezone.localdate()).get().likes == 999
+    assert Post.objects.with_metrics_as_of(dt.date(2026, 10, 3)).get().likes == 30
+    LatestPostMetrics.objects.all().delete()  # without a row, the probe
+    assert Post.objects.with_metrics_as_of(timezone.localdate()).get().likes == 30
+
+
+@pytest.mark.parametrize("days_ago", [0, 70])
+def test_the_annotations_are_one_query_today_and_on_a_past_day(every_case, django_assert_num_queries, days_ago):
+    as_of = timezone.localdate() - dt.timedelta(days=days_ago)
+    with django_assert_num_queries(1):
+        posts = list(Post.objects.with_engagement(as_of).with_sortable_engagement().order_by("-sort_actions", "pk"))
+    actions = {post.pk: post.engagement.actions for post in posts}
+    assert len(actions) == 4
+    assert actions[every_case["never"].pk] is None

@@ -36,6 +36,8 @@ ACTION_FIELDS = ("likes", "dislikes", "comments", "shares", "saves", "profile_vi
 DENOMINATORS = ("impressions", "reach", "followers")
 # What the summaries read of each row, besides `snapshot_id` and the grouping key.
 COUNTED_FIELDS = (*ACTION_FIELDS, *DENOMINATORS)
+# Those a post's snapshot holds: followers are the account's own count.
+SNAPSHOT_COUNTED_FIELDS = tuple(field for field in COUNTED_FIELDS if field != "followers")
 _counted = itemgetter(*COUNTED_FIELDS)
 
 

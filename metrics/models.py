@@ -41,6 +41,7 @@ from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import engagement, plausibility
+from metrics.constraints import CoveringUniqueConstraint
 from metrics.jobs import BackgroundJob  # noqa: F401  (a model of this app, in a module of its own)
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
@@ -534,9 +535,11 @@ class PostMetrics(SnapshotFields):
         verbose_name = "post metrics snapshot"
         verbose_name_plural = "post metrics snapshots"
         constraints = [
-            # Also the index behind "latest snapshot on or before D" for each post.
-            models.UniqueConstraint(
+            # Also the index behind "latest snapshot on or before D" for each post, which on PostgreSQL holds what
+            # that probe reads too (`metrics.constraints`).
+            CoveringUniqueConstraint(
                 fields=["post", "captured_on"],
+                covering=["id", *engagement.SNAPSHOT_COUNTED_FIELDS],
                 name="post_snapshot_unique_per_day",
                 violation_error_message="This post already has a snapshot on this day.",
             ),

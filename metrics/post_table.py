@@ -133,7 +133,7 @@ def fetch_sql(posts, as_of: date, names: tuple[str, ...]) -> tuple[str, tuple] |
     snapshots = posts.model._meta.get_field("snapshots").related_model
     table = quote(snapshots._meta.db_table)
     snapshot_id = quote(snapshots._meta.pk.column)
-    metrics = [field for field in engagement.COUNTED_FIELDS if field != "followers"]
+    metrics = engagement.SNAPSHOT_COUNTED_FIELDS
     # Each counted field from the snapshot, but followers, which the inner query finds for the account.
     counted = ", ".join(
         "p.followers" if field == "followers" else f"s.{quote(snapshots._meta.get_field(field).column)}"

@@ -179,7 +179,12 @@ class _Builder:
         self.counts["institutions"] = len(self.institutions)
         self.counts["departments"] = sum(len(departments) for departments in self.departments.values())
 
-    def create_accounts(self, *, count: int) -> None:
+    def create_accounts(self, *, count: int, one_platform_first: bool = False) -> None:
+        """
+        `count` accounts over the institutions in turn, each on the next platform of the registry; with
+        `one_platform_first`, those of the first institution all on its first platform, so that a comparison
+        (which ranks one platform at a time) can take all of them.
+        """
         platforms = list(Platform.objects.order_by("key"))
         if not platforms:
             raise RuntimeError("The platform registry is empty: run `migrate` first.")
@@ -208,7 +213,9 @@ class _Builder:
                     latest_faculty[institution.pk] = person
                 personal_seen[institution.pk] += 1
                 owner["faculty"] = latest_faculty[institution.pk]
-            platform = platforms[i % len(platforms)]
+            platform = platforms[
+                0 if one_platform_first and institution == self.institutions[0] else i % len(platforms)
+            ]
             account = SocialAccount(
                 platform=platform,
                 handle=f"bench{i:06d}",

@@ -4,9 +4,11 @@ The PostgreSQL scale benchmark behind `python manage.py benchmark_scale --databa
 What it answers: at 10,000,000 snapshots (1,000,000 posts of 10,000 accounts in 10 institutions of 1,000
 accounts), what the reads that grow with the data cost: the posts list (its first page and a page in the middle,
 as a superuser and as an institution admin), one account's engagement over a year, and the comparison of the
-1,000 accounts of one institution. Each runs through the Django test client in process, interleaved for a few
-rounds (`portfolio.benchmarks.measure`: wall, process CPU, database backend CPU, load), and every SQL statement
-of one run of each is written with its EXPLAIN (ANALYZE, BUFFERS) plan to the file the report names.
+1,000 accounts of one institution (all on one platform, as a comparison ranks one platform at a time), today and
+as of a past day (which probes the snapshot table for every post). Each runs through the Django test client in
+process, interleaved for a few rounds (`portfolio.benchmarks.measure`: wall, process CPU, database backend CPU,
+load), and every SQL statement of one run of each is written with its EXPLAIN (ANALYZE, BUFFERS) plan to the
+file the report names.
 
 How the data is built, to fit in minutes: the people and accounts through the ORM (`portfolio.benchmarks.data`),
 then posts and snapshots as CSV generated in memory chunk by chunk and streamed to COPY, with the tables'
@@ -36,6 +38,7 @@ from portfolio.benchmarks.measure import format_table, measure
 from portfolio.pagination import encode_cursor
 
 ROUNDS = 3
+PAST_AS_OF_DAYS = 90  # the historical comparison: numbers as they stood then
 CHUNK_POSTS = 50_000  # posts per COPY chunk (and their snapshots): a few hundred MB of CSV at most
 LOADED_TABLES = (Post, PostMetrics)
 
@@ -59,7 +62,7 @@ def run_benchmark(*, posts: int, snapshots_per_post: int, accounts: int, plans: 
     today = timezone.localdate()
     builder = _Builder(today=today, rng=random.Random(seed), snapshots_per_post=snapshots_per_post)
     builder.create_people(institutions=10, departments_per_institution=1)
-    builder.create_accounts(count=accounts)
+    builder.create_accounts(count=accounts, one_platform_first=True)  # the compared institution's: 1,000 alike
     log(f"Loading {posts:,} posts and {posts * snapshots_per_post:,} snapshots with COPY...")
     counts = load(builder, posts=posts, snapshots_per_post=snapshots_per_post, today=today, seed=seed, log=log)
     build_seconds = (timezone.now() - started).total_seconds()
@@ -200,6 +203,13 @@ def measure_reads(dataset, *, today, plans: Path) -> list[str]:
         reads[f"comparison of {institution.name}'s accounts"] = (
             root,
             f"/api/v1/compare/?institution={institution.pk}&{window}&as_of={today}&page_size=50",
+        )
+        # A past as-of day probes the snapshot table for each post (its covering index, on PostgreSQL).
+        past = today - timedelta(days=PAST_AS_OF_DAYS)
+        reads[f"comparison of {institution.name}'s accounts as of {PAST_AS_OF_DAYS} days ago"] = (
+            root,
+            f"/api/v1/compare/?institution={institution.pk}&start={past - timedelta(days=364)}&end={past}"
+            f"&as_of={past}&page_size=50",
         )
         answer = get(root, reads[f"comparison of {institution.name}'s accounts"][1]).json()
         # A comparison ranks one platform at a time (the most common among the accounts, unless one is asked for).

@@ -78,6 +78,35 @@ def insert_rows(model, fields: Sequence[str], rows: list[Sequence], *, rows_per_
             cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {marks}", rows)
 
 
+def insert_returning(model, fields: Sequence[str], rows: list[Sequence], returning: Sequence[str]) -> list[tuple]:
+    """
+    INSERT `rows` as `insert_rows` does, and return the `returning` columns of each row written (their order is
+    the database's: return a key with the id). Multi-row INSERTs with RETURNING (SQLite 3.35 and later,
+    PostgreSQL), as many as the database's parameter limit calls for: for a few hundred rows a statement, where
+    reading the new ids back would be one more query.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    returned = ", ".join(quote(meta.get_field(name).column) for name in returning)
+    marks = f"({', '.join(['%s'] * len(fields))})"
+    limit = connection.features.max_query_params
+    size = max(limit // len(fields), 1) if limit else len(rows)
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([marks] * len(batch))} "
+                f"RETURNING {returned}",
+                [value for row in batch for value in row],
+            )
+            found += cursor.fetchall()
+    return found
+
+
 def _copy(cursor, sql: str, rows: list[Sequence]) -> None:
     # psycopg 3's COPY, under Django's cursor. Its errors become Django's (an IntegrityError is an
     # IntegrityError to the caller), and the debug cursor (tests, DEBUG) logs it as one statement, as it

@@ -42,7 +42,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import plausibility
-from metrics.db import db_converter, db_value, insert_rows, update_rows
+from metrics.db import db_converter, db_value, insert_returning, update_rows
 from metrics.history import record_bulk_changes
 from metrics.importers.base import AccountRow, ParsedChunk, PostColumns, PostRow, RowError
 from metrics.models import ImportBatch, Post, Provenance, hashtag_search_text
@@ -440,7 +440,8 @@ class ImportWriter:
                 changed_values.append((*(merged.get(name, "") for name in POST_FIELDS), pk))
         if self.error_count:
             return {}, set()
-        insert_rows(Post, NEW_POST_FIELDS, new)
+        # The new posts' ids come back with the INSERT (with their keys, since the order is the database's).
+        created = insert_returning(Post, NEW_POST_FIELDS, new, returning=("account", "external_id", "id"))
         # A post's history keeps what the file changed in it (the fields that count), as the snapshots' does.
         write_history = record_bulk_changes(
             Post, POST_FIELDS, changed_values, source=Provenance.IMPORT, user_id=self.batch.uploaded_by_id, now=now
@@ -450,12 +451,8 @@ class ImportWriter:
         self.counts.posts_created += len(new)
         self.counts.posts_updated += len(changed)
         ids = {key: pk for key, (pk, _) in stored.items()}
-        # The ids of the posts just inserted (neither an executemany nor a COPY returns them).
-        created = posts_by_key(
-            Post.objects, [(account_id, external_id) for account_id, external_id, *_ in new], values=()
-        )
-        ids.update({key: pk for key, (pk,) in created.items()})
-        return ids, {pk for (pk,) in created.values()}
+        ids.update({(account_id, external_id): pk for account_id, external_id, pk in created})
+        return ids, {pk for _, _, pk in created}
 
     def _check_caption(self, caption: str) -> None:
         if self.caption_check is not None and caption and self.caption_check(caption):

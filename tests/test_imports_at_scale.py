@@ -25,8 +25,8 @@ CHUNK_ROWS = 50
 # Every import: the earlier-import check, the account's time zone and the batch (saved twice more at the end),
 # in one transaction with no savepoint inside it.
 QUERIES_PER_FILE = 7
-# A chunk of new posts: look the posts up, insert them, read their ids back, insert the snapshots.
-QUERIES_PER_NEW_CHUNK = 4
+# A chunk of new posts: look the posts up, insert them (their ids come back), insert the snapshots.
+QUERIES_PER_NEW_CHUNK = 3
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Writing many rows as plain tuples (`metrics.db`): the same rows the ORM would write, in one statement."""
 
 import datetime as dt
+import math
 
 import pytest
 from django.db import IntegrityError
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from metrics.db import db_value
 from metrics.db import in_batches
+from metrics.db import insert_returning
 from metrics.db import insert_rows
 from metrics.db import update_rows
 from metrics.models import Post
@@ -90,3 +92,19 @@ def test_a_row_the_database_refuses_raises_djangos_integrity_error(post):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(PostMetrics, FIELDS, [row])  # the same post and day again
+
+
+def test_rows_inserted_with_returning_give_back_each_rows_columns(alice_instagram, django_assert_num_queries):
+    published = db_value(Post, "published_at", dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
+    now = db_value(Post, "created_at", timezone.now())
+    fields = ("account", "external_id", "url", "published_at", "content_type", "caption", "hashtags", "category")
+    fields += ("highlight_note", "created_at", "updated_at")
+    rows = [(alice_instagram.pk, f"p{n}", "", published, "image", "", "", "", "", now, now) for n in range(300)]
+    limit = connection.features.max_query_params  # SQLite's; PostgreSQL has none
+    statements = math.ceil(len(rows) / (limit // len(fields))) if limit else 1  # rows whose parameters fit
+
+    with django_assert_num_queries(statements):
+        returned = insert_returning(Post, fields, rows, returning=("external_id", "id"))
+
+    assert sorted(returned) == sorted(Post.objects.values_list("external_id", "id"))
+    assert len(returned) == 300

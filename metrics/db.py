@@ -1,5 +1,5 @@
 """
-Database helpers the ORM lacks: writing many rows given as plain tuples.
+Database helpers the ORM lacks: writing many rows given as plain tuples, and filtering on a long list of values.
 
 The ORM builds a model instance per row and converts every value field by field; for the hundreds of
 thousands of rows of a large import that costs several times the database's own work. These helpers take
@@ -7,10 +7,12 @@ rows whose values are already what the driver accepts (ints, strings, None, and 
 through `db_value`) and hand them to the driver in one call per statement.
 """
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 
 from django.db import connection
+from django.db.models import Lookup
 
 # Room left in a statement for the parameters of other filters, beside a batch of values (`in_batches`).
 RESERVED_PARAMETERS = 100
@@ -23,6 +25,35 @@ def in_batches(values: Iterable, *, per_value: int = 1) -> Iterator[list]:
     size = max((limit - RESERVED_PARAMETERS) // per_value, 1) if limit else max(len(values), 1)
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+# Up to this many values PostgreSQL gets the array as a constant, whose values its planner weighs one by one (an
+# exact estimate of the rows, about 1.3 ms of planning per 1,000 values); above, as a value computed once at run
+# time, which it plans with its default estimate instead.
+ONE_OF_ESTIMATED = 1_000
+
+
+class OneOf(Lookup):
+    """
+    `filter(OneOf(F("account"), ids))`: the column holds one of `ids` (integers, as ids are), sent as ONE
+    parameter: an array on PostgreSQL (`= ANY`), a JSON array read by `json_each` on SQLite. `__in` sends a
+    parameter per value: Django compiles 3,000 of them in about 15 ms, and SQLite refuses more than its limit
+    of parameters a statement.
+    """
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            # An array literal, a string: psycopg quotes a string at once, a list of numbers number by number.
+            array = "{" + ",".join(map(str, values)) + "}"
+            if len(values) <= ONE_OF_ESTIMATED:
+                return f"{lhs} = ANY(%s::bigint[])", (*params, array)
+            return f"{lhs} = ANY((SELECT %s::bigint[])::bigint[])", (*params, array)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(values))
 
 
 def db_value(model, name: str, value):

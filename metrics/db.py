@@ -27,18 +27,17 @@ def in_batches(values: Iterable, *, per_value: int = 1) -> Iterator[list]:
         yield values[start : start + size]
 
 
-# Up to this many values PostgreSQL gets the array as a constant, whose values its planner weighs one by one (an
-# exact estimate of the rows, about 1.3 ms of planning per 1,000 values); above, as a value computed once at run
-# time, which it plans with its default estimate instead.
-ONE_OF_ESTIMATED = 1_000
-
-
 class OneOf(Lookup):
     """
     `filter(OneOf(F("account"), ids))`: the column holds one of `ids` (integers, as ids are), sent as ONE
     parameter: an array on PostgreSQL (`= ANY`), a JSON array read by `json_each` on SQLite. `__in` sends a
     parameter per value: Django compiles 3,000 of them in about 15 ms, and SQLite refuses more than its limit
     of parameters a statement.
+
+    On PostgreSQL the array is a constant, so the planner weighs its values one by one: an exact estimate of the
+    rows (which decides between walking the list's order and reading the accounts' rows), for about 1.3 ms of
+    planning per 1,000 values. An array computed at run time plans in no time but with a default estimate
+    that took a page of an admin's 3,334 accounts (1,000,000 posts) from 30 ms to a second.
     """
 
     lookup_name = "one_of"
@@ -49,10 +48,7 @@ class OneOf(Lookup):
         values = [int(value) for value in self.rhs]
         if connection.vendor == "postgresql":
             # An array literal, a string: psycopg quotes a string at once, a list of numbers number by number.
-            array = "{" + ",".join(map(str, values)) + "}"
-            if len(values) <= ONE_OF_ESTIMATED:
-                return f"{lhs} = ANY(%s::bigint[])", (*params, array)
-            return f"{lhs} = ANY((SELECT %s::bigint[])::bigint[])", (*params, array)
+            return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, values)) + "}")
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(values))
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -33,10 +32,9 @@ pytest_plugins = ["tests.api_fixtures"]
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2024, 5, 6, 9, 0, tzinfo=dt.UTC)
-# Per request, signed in with `force_authenticate` (no session or token query): the user's roles (2) and, on
-# PostgreSQL, the visible accounts' ids (a superuser needs neither), the page with its metrics, the capped count.
-ACCOUNT_IDS = int(connection.vendor == "postgresql")
-SCOPED_QUERIES = 2 + ACCOUNT_IDS + 2
+# Per request, signed in with `force_authenticate` (no session or token query): the user's roles (2) and the
+# visible accounts' ids (a superuser needs neither), the page with its metrics, the capped count.
+SCOPED_QUERIES = 2 + 1 + 2
 SUPERUSER_QUERIES = 2
 
 

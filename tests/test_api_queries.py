@@ -176,8 +176,10 @@ def test_list_query_count_does_not_grow_with_its_rows(
 def test_post_list_filtered_and_ordered_keeps_its_query_count(
     token_client, add_rows, django_assert_num_queries, username, params
 ):
+    # Ordered by a metric, the page is read with its metrics on every database.
+    queries = POSTS - POSTS_METRICS if "ordering" in params else POSTS
     assert_query_count_holds(
-        token_client(username), django_assert_num_queries, add_rows, "/api/v1/posts/", POSTS, params=params
+        token_client(username), django_assert_num_queries, add_rows, "/api/v1/posts/", queries, params=params
     )
 
 

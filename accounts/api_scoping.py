@@ -111,7 +111,9 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is None:
+        if request is None or request.method in permissions.SAFE_METHODS:
+            # Related choices matter to writes only (validating an id; the browsable API's forms, which it
+            # builds as a POST or PUT): a read shows the ids it has, and scoping would cost a queryset apiece.
             return fields
         for field in fields.values():
             target = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field

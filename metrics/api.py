@@ -5,6 +5,7 @@ account: its followers, its engagement and its audience.
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -150,14 +151,20 @@ class PostViewSet(HistoryMixin, ScopedModelViewSet):
     metric_orderings = frozenset({"impressions", "likes"})
 
     def base_queryset(self):
-        if self.action == "list" and not self.metric_orderings & set(self.ordering_terms()):
-            # The list pages over the posts alone, by (published_at, id) (an index walk; the visible accounts'
-            # (account, published_at) index for a scoped user); the page's posts get their metrics below.
+        if self.action == "list" and not self.sorts_by_metrics():
+            # Filtered and counted as the posts alone; the page's rows get their metrics in `paginate_queryset`.
             return self.queryset.all()
         return self.queryset.with_engagement(timezone.localdate())
 
-    def ordering_terms(self) -> list[str]:
-        return [term.strip().lstrip("-") for term in self.request.query_params.get("ordering", "").split(",")]
+    def get_queryset(self):
+        if self.action == "list":
+            # The visible accounts' ids, read once: see `visible_through_accounts`.
+            return self.base_queryset().visible_through_accounts(self.request.user)
+        return super().get_queryset()
+
+    def sorts_by_metrics(self) -> bool:
+        terms = {term.strip().lstrip("-") for term in self.request.query_params.get("ordering", "").split(",")}
+        return bool(self.metric_orderings & terms)
 
     def perform_destroy(self, instance):
         if not instance.may_be_deleted_by(self.request.user):
@@ -165,11 +172,18 @@ class PostViewSet(HistoryMixin, ScopedModelViewSet):
         super().perform_destroy(instance)
 
     def paginate_queryset(self, queryset):
+        if self.paginator is None or self.sorts_by_metrics():
+            return super().paginate_queryset(queryset)
+        today = timezone.localdate()
+        if connection.vendor == "postgresql":
+            # The page is read with its metrics in one query: the walk of (published_at, id) stops at the page's
+            # last row, so the metric subqueries run for the page's rows only. The count reads the posts alone.
+            rows = queryset.with_engagement(today)
+            return self.paginator.paginate_queryset(rows, self.request, view=self, counted=queryset)
+        # SQLite computes the metric subqueries for every visible post before it sorts them (an admin's page of
+        # 33,400 posts: 50 ms), so it reads the page's posts first, then their metrics (one query more).
         page = super().paginate_queryset(queryset)
-        if page is None:
-            return None
-        # The metric subqueries for the page's posts only (one query): never for the rows of other pages.
-        posts = self.queryset.with_engagement(timezone.localdate()).in_bulk([post.pk for post in page])
+        posts = self.queryset.with_engagement(today).order_by().in_bulk([post.pk for post in page])
         return [posts[post.pk] for post in page]
 
 

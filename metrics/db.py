@@ -1,5 +1,5 @@
 """
-Database helpers the ORM lacks: writing many rows given as plain tuples.
+Database helpers the ORM lacks: writing many rows given as plain tuples, and filtering on a long list of values.
 
 The ORM builds a model instance per row and converts every value field by field; for the hundreds of
 thousands of rows of a large import that costs several times the database's own work. These helpers take
@@ -8,10 +8,12 @@ through `db_value`) and hand them to the driver in one call per statement.
 """
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Lookup
 
 # Room left in a statement for the parameters of other filters, beside a batch of values (`in_batches`).
 RESERVED_PARAMETERS = 100
@@ -24,6 +26,31 @@ def in_batches(values: Iterable, *, per_value: int = 1) -> Iterator[list]:
     size = max((limit - RESERVED_PARAMETERS) // per_value, 1) if limit else max(len(values), 1)
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+class OneOf(Lookup):
+    """
+    `filter(OneOf(F("account"), ids))`: the column holds one of `ids` (integers, as ids are), sent as ONE
+    parameter: an array on PostgreSQL (`= ANY`), a JSON array read by `json_each` on SQLite. `__in` sends a
+    parameter per value: Django compiles 3,000 of them in about 15 ms, and SQLite refuses more than its limit
+    of parameters a statement.
+
+    On PostgreSQL the array is a constant, so the planner weighs its values one by one: an exact estimate of the
+    rows (which decides between walking the list's order and reading the accounts' rows), for about 1.3 ms of
+    planning per 1,000 values. An array computed at run time plans in no time but with a default estimate
+    that took a page of an admin's 3,334 accounts (1,000,000 posts) from 30 ms to a second.
+    """
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            # An array literal, a string: psycopg quotes a string at once, a list of numbers number by number.
+            return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, values)) + "}")
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(values))
 
 
 def db_value(model, name: str, value):

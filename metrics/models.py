@@ -37,11 +37,13 @@ from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.access import sees_everything
 from accounts.models import SocialAccount
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import engagement, plausibility
 from metrics.constraints import CoveringUniqueConstraint
+from metrics.db import OneOf
 from metrics.jobs import BackgroundJob  # noqa: F401  (a model of this app, in a module of its own)
 from metrics.post_table import PostTable
 from metrics.vocabulary import CareerCategory
@@ -145,6 +147,19 @@ class AccountScopedQuerySet(ScopedQuerySet):
 
     def faculty_q(self, faculty_id):
         return Q(**{f"{self.account_path}__faculty_id": faculty_id})
+
+    def visible_through_accounts(self, user):
+        """
+        The rows of `visible_to(user)`, found through the ids of the accounts the user sees (one query, now)
+        rather than a subquery: a row is visible exactly when its account is, by every role. For long lists
+        (the posts list): the page and its count then filter on a list of ids, which the (account, ...) indexes
+        serve, instead of checking each row's account against the roles in a semi join, and the roles' SQL is
+        compiled once instead of in every query of the request.
+        """
+        if sees_everything(user):
+            return self
+        account_ids = SocialAccount.objects.visible_to(user).order_by().values_list("pk", flat=True)
+        return self.filter(OneOf(F(self.account_path), list(account_ids)))
 
 
 class PostQuerySet(AccountScopedQuerySet):

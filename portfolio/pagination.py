@@ -152,11 +152,20 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return (found, True) if found <= cap else (cap, False)
 
 
-def keyset_page(queryset: QuerySet, *, cursor: str | None, page_size: int, count_cap: int = COUNT_CAP) -> KeysetPage:
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    cursor: str | None,
+    page_size: int,
+    count_cap: int = COUNT_CAP,
+    counted: QuerySet | None = None,
+) -> KeysetPage:
     """
     One page of `queryset` in its ordering (made total with the pk), after or before the position `cursor`
-    names (None: the first page). Three queries at most: the page (with one row more, to know whether another
-    page follows), and the capped count. Raises `InvalidCursor` for a cursor it did not write.
+    names (None: the first page). Two queries at most: the page (with one row more, to know whether another
+    page follows), and the capped count. `counted`: the same rows without what the page alone needs
+    (annotations a count would compute for every row it counts). Raises `InvalidCursor` for a cursor it did
+    not write.
     """
     ordering = _ordering(queryset)
     direction, position = ("next", None) if cursor is None else _decode(queryset, ordering, cursor)
@@ -172,7 +181,7 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, page_size: int, count
     rows = rows[:page_size]
     if backwards:
         rows.reverse()
-    count, exact = capped_count(queryset, count_cap)
+    count, exact = capped_count(queryset if counted is None else counted, count_cap)
     if not rows:
         return KeysetPage([], None, None, count, exact)
     first, last = _position(rows[0], ordering), _position(rows[-1], ordering)
@@ -216,7 +225,8 @@ class KeysetPagination(BasePagination):
     max_page_size = 200
     count_cap = COUNT_CAP
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, counted=None):
+        """A page of `queryset`; `counted`: see `keyset_page`."""
         self.request = request
         try:
             size = int(request.query_params.get("page_size", self.page_size))
@@ -225,7 +235,11 @@ class KeysetPagination(BasePagination):
         size = max(1, min(size, self.max_page_size))
         try:
             self.page = keyset_page(
-                queryset, cursor=request.query_params.get("cursor"), page_size=size, count_cap=self.count_cap
+                queryset,
+                cursor=request.query_params.get("cursor"),
+                page_size=size,
+                count_cap=self.count_cap,
+                counted=counted,
             )
         except InvalidCursor:
             raise NotFound("Invalid cursor.") from None

@@ -352,7 +352,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portfolio.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "portfolio.api_filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "portfolio.api_schema.AutoSchema",

@@ -15,6 +15,7 @@ wherever rows are scoped) + PAGE (the count of rows and the rows themselves).
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -39,9 +40,12 @@ TOKEN = 1
 ROLES = 2
 PAGE = 2
 SCOPED = TOKEN + ROLES + PAGE
-# Posts page over the posts alone (the page, its capped count), then compute the metric subqueries for that
-# page's posts only.
-POSTS = SCOPED + 1
+# Posts: the visible accounts' ids (one query instead of the roles' subqueries in the page and in its count),
+# then the page with its metrics and the capped count (on SQLite the page's metrics are one query more); a
+# superuser reads neither roles nor account ids.
+POSTS_METRICS = int(connection.vendor != "postgresql")
+POSTS = SCOPED + 1 + POSTS_METRICS
+SUPERUSER_POSTS = TOKEN + PAGE + POSTS_METRICS
 KEYSET_LISTS = {"posts": POSTS, "post-metrics": SCOPED, "account-metrics": SCOPED, "audience": SCOPED}
 
 RESOURCES = (
@@ -63,7 +67,8 @@ QUERIES = {
     **{("nora", resource): SCOPED for resource in RESOURCES},
     **{("bob", resource): SCOPED for resource in RESOURCES if resource != "users"},
     **{("alice", resource): SCOPED for resource in RESOURCES if resource not in {"users", "memberships"}},
-    **{(username, "posts"): POSTS for username in ("root", "nora", "bob", "alice")},
+    **{(username, "posts"): POSTS for username in ("nora", "bob", "alice")},
+    ("root", "posts"): SUPERUSER_POSTS,
     ("root", "platforms"): TOKEN + PAGE,
     ("alice", "platforms"): TOKEN + PAGE,
     # Alice holds no role: her memberships are known to be none without asking the database.
@@ -171,8 +176,10 @@ def test_list_query_count_does_not_grow_with_its_rows(
 def test_post_list_filtered_and_ordered_keeps_its_query_count(
     token_client, add_rows, django_assert_num_queries, username, params
 ):
+    # Ordered by a metric, the page is read with its metrics on every database.
+    queries = POSTS - POSTS_METRICS if "ordering" in params else POSTS
     assert_query_count_holds(
-        token_client(username), django_assert_num_queries, add_rows, "/api/v1/posts/", POSTS, params=params
+        token_client(username), django_assert_num_queries, add_rows, "/api/v1/posts/", queries, params=params
     )
 
 

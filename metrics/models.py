@@ -239,9 +239,15 @@ class PostQuerySet(AccountScopedQuerySet):
             followers=Subquery(latest.values("followers")[:1])
         )
 
-    def with_engagement(self, as_of: date):
-        """Both annotations above: what `Post.engagement` and the summaries need."""
-        return self.with_metrics_as_of(as_of).with_followers_on_publication()
+    def with_engagement(self, as_of: date, *, page: bool = False):
+        """
+        Both annotations above: what `Post.engagement` and the summaries need. `page`: the rows are a page of a
+        list (a few dozen posts), read by the probe whatever the day (`with_probed_metrics_as_of`): as many
+        index lookups as rows, and a query that compiles in a quarter of the time (1.5 ms against 6.3) of the
+        latest-snapshot table's column-by-column choice, which pays off over many posts only.
+        """
+        metrics = self.with_probed_metrics_as_of(as_of) if page else self.with_metrics_as_of(as_of)
+        return metrics.with_followers_on_publication()
 
     def with_sortable_engagement(self):
         """

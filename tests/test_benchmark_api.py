@@ -54,12 +54,13 @@ def test_it_times_every_endpoint_for_both_roles(report):
     assert all(row["n"] == "5" for row in rows)
     assert all(int(row["queries"]) >= 2 for row in rows)  # the session and the user, at least
     assert [row["ratio"] for row in rows if row["endpoint"].startswith("plain DRF list")] == ["1.0", "1.0"]
-    assert [bool(row["verdict"]) for row in rows] == 2 * [False, False, True, True, False]
+    assert not any(row["verdict"] for row in rows)  # the target is judged on the interleaved CPU ratio alone
 
 
 def test_it_gives_the_verdict_and_the_memory(report):
-    target = "posts list within 3x the plain DRF list"
-    assert re.search(rf"^Target \({target}\): (PASS|MISS)", report, re.M)
+    target = "posts list within 3x the plain DRF list by CPU seconds, interleaved"
+    ratios = r"superuser \d+\.\d\dx, institution admin \d+\.\d\dx"
+    assert re.search(rf"^Target \({target}\): {ratios}: (PASS|MISS)", report, re.M)
     assert re.search(r"^Peak memory of the benchmark process, data generation included: [\d,]+ MB$", report, re.M)
 
 

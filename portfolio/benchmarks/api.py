@@ -11,7 +11,7 @@ what the framework costs with no database at all.
 
 The posts list and the plain list are then measured once more by `portfolio.benchmarks.measure`: interleaved
 rounds of requests in one process, with the CPU seconds of the process and of the database backend and the
-load average, so that the ratio is not the load of one moment.
+load average, so that the ratio is not the load of one moment; the target is judged on that CPU ratio.
 
 How:
 - The developer's own data is never touched. The command creates a throwaway database (a SQLite file in a
@@ -61,7 +61,7 @@ from portfolio.benchmarks.data import DEFAULT_SEED, Dataset, build_dataset
 from portfolio.benchmarks.measure import format_table, load_average, measure
 from portfolio.pagination import encode_cursor
 
-TARGET_RATIO = 3.0  # the posts list's median, at most this many times the plain list's
+TARGET_RATIO = 3.0  # the posts list's CPU seconds, interleaved, at most this many times the plain list's
 PAGE_SIZE = 50
 BARE_PATH = "/benchmark/bare/"
 PLAIN_LIST_PATH = "/benchmark/plain-posts/"
@@ -195,12 +195,8 @@ class Timing:
     median_ms: float
     p95_ms: float
     queries: int  # per request, the session's and the user's included
-    ratio: float  # median over the plain list's median, for the same role
-    is_posts_list: bool  # whether the target applies
-
-    @property
-    def meets_target(self) -> bool:
-        return self.ratio <= TARGET_RATIO
+    ratio: float  # median over the plain list's median, for the same role (sequential: for the record)
+    is_posts_list: bool
 
 
 @dataclass(frozen=True)
@@ -215,10 +211,12 @@ class Report:
     load_average: tuple[float, float] | None  # one-minute load average before and after the timing
     peak_memory_mb: float | None
     interleaved: list[str]  # the table of `measure.format_table`, per role
+    cpu_ratios: dict[str, float]  # role -> the posts list's interleaved CPU ratio (the worse of its two pages)
 
     @property
-    def misses(self) -> list[Timing]:
-        return [timing for timing in self.timings if timing.is_posts_list and not timing.meets_target]
+    def misses(self) -> list[str]:
+        """The roles whose posts list is over the target, judged by CPU seconds measured interleaved."""
+        return [role for role, ratio in self.cpu_ratios.items() if ratio > TARGET_RATIO]
 
 
 def run_benchmark(
@@ -239,7 +237,7 @@ def run_benchmark(
     )
     log(f"Built in {generation_seconds:.1f} s. Timing the endpoints...")
     load_before = load_average()
-    timings, visible_posts, interleaved = time_endpoints(dataset, requests=requests)
+    timings, visible_posts, interleaved, cpu_ratios = time_endpoints(dataset, requests=requests)
     load_after = load_average()
     return Report(
         database=describe_database(),
@@ -252,6 +250,7 @@ def run_benchmark(
         load_average=(load_before, load_after) if load_before is not None else None,
         peak_memory_mb=peak_memory_mb(),
         interleaved=interleaved,
+        cpu_ratios=cpu_ratios,
     )
 
 
@@ -291,14 +290,20 @@ def served_in_process(**overrides) -> Iterator[None]:
         yield
 
 
-def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], dict[str, int], list[str]]:
-    """Time every endpoint as the superuser and as the institution admin of `dataset`."""
+def time_endpoints(
+    dataset: Dataset, *, requests: int
+) -> tuple[list[Timing], dict[str, int], list[str], dict[str, float]]:
+    """
+    Time every endpoint as the superuser and as the institution admin of `dataset`, one after the other, then
+    the lists interleaved. Returns the timings, the posts each role sees, the interleaved tables and, per role,
+    the posts list's interleaved ratio to the plain list by CPU seconds (wall time where CPU was not read).
+    """
     today = timezone.localdate()
     window = f"start={today - timedelta(days=364)}&end={today}"
     engagement = f"/api/v1/accounts/{dataset.sample_account.pk}/engagement/?{window}"
     posts_list = f"/api/v1/posts/?page_size={PAGE_SIZE}"
     plain_list = f"{PLAIN_LIST_PATH}?page_size={PAGE_SIZE}"
-    timings, visible_posts, interleaved = [], {}, []
+    timings, visible_posts, interleaved, cpu_ratios = [], {}, [], {}
     with served_in_process(ROOT_URLCONF="portfolio.benchmarks.urls"):
         for role, user in (("superuser", dataset.superuser), ("institution admin", dataset.admin)):
             client = Client(HTTP_ACCEPT="application/json")
@@ -335,7 +340,11 @@ def time_endpoints(dataset: Dataset, *, requests: int) -> tuple[list[Timing], di
             interleaved += format_table(
                 runs, floor="plain list", workflow="posts list", in_process=connection.vendor == "sqlite"
             )
-    return timings, visible_posts, interleaved
+            cpu_ratios[role] = max(
+                runs.ratio(name, "plain list", "cpu") or runs.ratio(name, "plain list", "wall")
+                for name in ("posts list", "posts list, middle")
+            )
+    return timings, visible_posts, interleaved, cpu_ratios
 
 
 def middle_cursor(position: dict) -> str:
@@ -430,22 +439,19 @@ def format_report(report: Report) -> list[str]:
         f"after up to {WARMUP_REQUESTS} warm-up requests, in process (Django test client: full middleware, "
         "session authentication, JSON renderer; DEBUG off)",
     ]
-    header = f"  {'endpoint':<50} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'x plain':>7}  target"
+    header = f"  {'endpoint':<50} {'n':>4} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'x plain':>7}"
     for role, visible in report.visible_posts.items():
         lines += ["", f"As {role} (sees {visible:,} posts)", header]
         for t in (timing for timing in report.timings if timing.role == role):
-            verdict = ("PASS" if t.meets_target else "MISS") if t.is_posts_list else ""
             lines.append(
-                f"  {t.endpoint:<50} {t.samples:>4} {t.median_ms:>9.2f} {t.p95_ms:>8.2f} {t.queries:>7} "
-                f"{t.ratio:>7.1f}  {verdict}".rstrip()
+                f"  {t.endpoint:<50} {t.samples:>4} {t.median_ms:>9.2f} {t.p95_ms:>8.2f} {t.queries:>7} {t.ratio:>7.1f}"
             )
     lines += ["", *report.interleaved]
-    target = f"posts list within {TARGET_RATIO:g}x the plain DRF list"
-    if report.misses:
-        missed = "; ".join(f"{timing.role}, {timing.endpoint}" for timing in report.misses)
-        lines += ["", f"Target ({target}): MISS ({missed})"]
-    else:
-        lines += ["", f"Target ({target}): PASS"]
+    # Judged by the interleaved CPU ratio: the sequential medians above hold the load of their own moments.
+    target = f"posts list within {TARGET_RATIO:g}x the plain DRF list by CPU seconds, interleaved"
+    ratios = ", ".join(f"{role} {ratio:.2f}x" for role, ratio in report.cpu_ratios.items())
+    verdict = f"MISS ({', '.join(report.misses)})" if report.misses else "PASS"
+    lines += ["", f"Target ({target}): {ratios}: {verdict}"]
     if report.load_average is not None:
         before, after = report.load_average
         lines.append(

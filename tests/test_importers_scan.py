@@ -116,6 +116,9 @@ def test_a_plain_file_is_counted_fast_in_blocks_of_any_size(rows, terminator, bl
         b'h\n"never closed\n',  # cut off inside a quoted cell
         b"h\n" + b"a\n" * 40_000 + b"\xff\xfe\n",  # not UTF-8, past the head that was checked
         b"h\n" + b"a\n" * 40_000 + b"a\x00b\n",  # a NUL, as well
+        # A character broken by plain text: in blocks of 4 (after the 3 bytes read for a BOM), its first byte ends a
+        # block, two blocks of plain text follow, and its last two bytes start the next one.
+        b"h\n" + b"a\n" * 40_000 + b"aaaa\xe2" + b"a" * 8 + b"\x82\xac\n",
         b"h\n" + b"x" * 61 + b"\n",  # a record over the row's characters
         b"h\n" + b"," * 6 + b"\n",  # a record of seven cells
     ],

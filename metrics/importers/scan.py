@@ -85,7 +85,7 @@ class _Scanner:
     def _block(self, block: bytes) -> bool:
         data = np.frombuffer(block, dtype=np.uint8)
         ascii_only = data.max() < 0x80  # then it is UTF-8 already, a character a byte
-        if not ascii_only:
+        if not ascii_only or self.decoder.getstate()[0]:  # (unless a character of the last block is unfinished)
             try:
                 self.decoder.decode(block)
             except UnicodeDecodeError:

@@ -73,7 +73,7 @@ def db_converter(model, name: str) -> Callable:
 def insert_rows(model, fields: Sequence[str], rows: list[Sequence], *, rows_per_insert: int | None = None) -> None:
     """
     INSERT `rows` (tuples of values for `fields`, in that order, ready for the driver) into `model`'s table.
-    Fields left out get NULL (not the model's default). Nothing is returned: read ids back with a query.
+    Fields left out get NULL (not the model's default). Nothing is returned (`insert_returning` returns the ids).
 
     By default one statement executed for every row; on PostgreSQL a COPY, several times faster again.
     With `rows_per_insert`, multi-row INSERTs of at most that many rows each: the statements the ORM's
@@ -83,26 +83,17 @@ def insert_rows(model, fields: Sequence[str], rows: list[Sequence], *, rows_per_
     if not rows:
         return
     meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    marks = f"({', '.join(['%s'] * len(fields))})"
+    table, columns, marks = _insert_parts(model, fields)
     with connection.cursor() as cursor:
         if rows_per_insert is not None:
             fit = connection.ops.bulk_batch_size(
                 [field for field in meta.concrete_fields if not field.primary_key], rows
             )
-            size = max(min(rows_per_insert, fit), 1)
-            for start in range(0, len(rows), size):
-                batch = rows[start : start + size]
-                values = ", ".join([marks] * len(batch))
-                cursor.execute(
-                    f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}",
-                    [value for row in batch for value in row],
-                )
+            _multi_row_inserts(cursor, model, fields, rows, size=max(min(rows_per_insert, fit), 1))
         elif connection.vendor == "postgresql":
-            _copy(cursor, f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", rows)
+            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", rows)
         else:
-            cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {marks}", rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)
 
 
 def insert_returning(model, fields: Sequence[str], rows: list[Sequence], returning: Sequence[str]) -> list[tuple]:
@@ -114,22 +105,39 @@ def insert_returning(model, fields: Sequence[str], rows: list[Sequence], returni
     """
     if not rows:
         return []
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    returned = ", ".join(quote(meta.get_field(name).column) for name in returning)
-    marks = f"({', '.join(['%s'] * len(fields))})"
     limit = connection.features.max_query_params
     size = max(limit // len(fields), 1) if limit else len(rows)
-    found = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([marks] * len(batch))} "
-                f"RETURNING {returned}",
-                [value for row in batch for value in row],
-            )
+        return _multi_row_inserts(cursor, model, fields, rows, size=size, returning=returning)
+
+
+def _insert_parts(model, fields: Sequence[str]) -> tuple[str, str, str]:
+    """The quoted table, its quoted `fields` columns, and the placeholders of one row."""
+    return (
+        connection.ops.quote_name(model._meta.db_table),
+        _columns(model, fields),
+        f"({', '.join(['%s'] * len(fields))})",
+    )
+
+
+def _columns(model, fields: Sequence[str]) -> str:
+    return ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+
+
+def _multi_row_inserts(
+    cursor, model, fields: Sequence[str], rows: list[Sequence], *, size: int, returning: Sequence[str] = ()
+) -> list[tuple]:
+    """INSERT `rows`, `size` rows a statement; the `returning` columns of every row written, if any are named."""
+    table, columns, marks = _insert_parts(model, fields)
+    tail = f" RETURNING {_columns(model, returning)}" if returning else ""
+    found = []
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        values = ", ".join([marks] * len(batch))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {values}{tail}", [value for row in batch for value in row]
+        )
+        if returning:
             found += cursor.fetchall()
     return found
 

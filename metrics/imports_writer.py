@@ -32,7 +32,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from functools import partial
 from itertools import repeat
 
@@ -100,7 +100,8 @@ class ImportWriter:
     _importable: dict | None = None  # lower-case handle -> {pk: account}, read once per file
     _zones: dict = field(default_factory=dict)  # account id -> its time zone, found once, for days near today
     _capture_problems: dict = field(default_factory=dict)  # (account id, day) -> why refused ("" if not)
-    _site_zone: object = None  # the site's time zone, for the days of publication: found once per file
+    # The site's time zone, for the days of publication: found once per file, not once per post.
+    _site_zone: tzinfo = field(default_factory=timezone.get_current_timezone)
     caption_check: Callable[[str], object] | None = None  # truthy for a caption that needs a second look
     captions_flagged: int = 0
     sample: list[dict] = field(default_factory=list)  # the first SAMPLE_ROWS rows as stored
@@ -186,8 +187,6 @@ class ImportWriter:
         """
         published = local_days.get((account.pk, published_at))
         if published is None:
-            if self._site_zone is None:
-                self._site_zone = timezone.get_current_timezone()
             published = local_days[account.pk, published_at] = (
                 plausibility.publication_day(published_at, self._site_zone),
                 plausibility.future_publication_problem(published_at, self._zone(account)),

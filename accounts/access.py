@@ -48,13 +48,33 @@ def sees_everything(user) -> bool:
 
 
 def access_for(user) -> Access:
-    """The roles of `user`, cached on the user object for the rest of the request."""
+    """
+    The roles of `user`, cached on the user object for the rest of the request, and remembered by the process
+    until the scope stamp changes (`accounts/scope_stamp.py`). The login's own flags are read from `user`.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ACCESS
     cached = getattr(user, "_some_access", None)
     if cached is not None:
         return cached
 
+    from accounts.scope_stamp import remembered  # here: the module needs the models, whose QuerySets need this one
+
+    admin_inst, reviewer_inst, reviewer_dept, faculty_id = remembered("roles", user, lambda: _roles(user))
+    access = Access(
+        is_superuser=user.is_superuser,
+        admin_institution_ids=admin_inst,
+        reviewer_institution_ids=reviewer_inst,
+        reviewer_department_ids=reviewer_dept,
+        faculty_id=faculty_id,
+    )
+    user._some_access = access
+    return access
+
+
+def _roles(user) -> tuple[frozenset[int], frozenset[int], frozenset[int], int | None]:
+    """What `Access` holds beyond the login's own flags: (admin institutions, reviewer institutions, reviewer
+    departments, faculty record), two queries."""
     from accounts.models import Faculty, Membership
 
     admin_inst, reviewer_inst, reviewer_dept = set(), set(), set()
@@ -68,15 +88,7 @@ def access_for(user) -> Access:
         else:
             reviewer_dept.add(department_id)
     faculty_id = Faculty.objects.filter(user=user).values_list("pk", flat=True).first()
-    access = Access(
-        is_superuser=user.is_superuser,
-        admin_institution_ids=frozenset(admin_inst),
-        reviewer_institution_ids=frozenset(reviewer_inst),
-        reviewer_department_ids=frozenset(reviewer_dept),
-        faculty_id=faculty_id,
-    )
-    user._some_access = access
-    return access
+    return frozenset(admin_inst), frozenset(reviewer_inst), frozenset(reviewer_dept), faculty_id
 
 
 def log_refused_write(request, *, object_id=None) -> None:

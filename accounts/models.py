@@ -510,3 +510,17 @@ class SocialAccount(ConstraintFieldsMixin, models.Model):
                 errors[field] = f"Leave this blank for {_with_article(kind)} account."
         if errors:
             raise ValidationError(errors)
+
+
+class ScopeStamp(models.Model):
+    """
+    One row whose `value` changes, to a value never used before, with every write that changes who sees what: a
+    role, a faculty record's login, an appointment, a department's institution, an account's owner. Database
+    triggers change it (`accounts/scope_stamp.py`), so every door does, and the per-process memory of each
+    user's roles and visible accounts is keyed by it.
+    """
+
+    value = models.BigIntegerField()
+
+    def __str__(self):
+        return f"Scope stamp {self.value}"

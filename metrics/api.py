@@ -31,9 +31,10 @@ from metrics.bulk import (
     ItemError,
     upsert_post_metrics,
 )
+from metrics.db import walking_order, without_estimates
 from metrics.history import history_of
 from metrics.models import AccountMetrics, AudienceSnapshot, Post, PostMetrics, Provenance, with_followers_as_of
-from portfolio.pagination import KeysetPagination
+from portfolio.pagination import KeysetPagination, capped_count
 
 VERIFY_REFUSED = "Only an admin of the institution these numbers belong to verifies them."
 DELETE_REFUSED = "These numbers were verified by an admin: only an admin of their institution deletes them."
@@ -179,10 +180,15 @@ class PostViewSet(HistoryMixin, ScopedModelViewSet):
             # The page is read with its metrics in one query: the walk of (published_at, id) stops at the page's
             # last row, so the metric subqueries run for the page's rows only. The count reads the posts alone.
             rows = queryset.with_engagement(today, page=True)
-            return self.paginator.paginate_queryset(rows, self.request, view=self, counted=queryset)
+            counted = without_estimates(queryset)
+            return self.paginator.paginate_queryset(rows, self.request, view=self, counted=counted)
         # SQLite computes the metric subqueries for every visible post before it sorts them (an admin's page of
-        # 33,400 posts: 50 ms), so it reads the page's posts first, then their metrics (one query more).
-        page = super().paginate_queryset(queryset)
+        # 33,400 posts: 50 ms), so it reads the page's posts first, then their metrics (one query more). With more
+        # posts visible than the count reads, it walks the list's order for the page (`walking_order`); with
+        # fewer, it reads them by account and sorts them (a faculty member's few posts among 100,000).
+        count = capped_count(queryset, self.paginator.count_cap)
+        rows = queryset if count[1] else walking_order(queryset)
+        page = self.paginator.paginate_queryset(rows, self.request, view=self, known_count=count)
         posts = self.queryset.with_engagement(today, page=True).order_by().in_bulk([post.pk for post in page])
         return [posts[post.pk] for post in page]
 

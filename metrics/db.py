@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Lookup
+from django.db.models import Lookup, QuerySet
 
 # Room left in a statement for the parameters of other filters, beside a batch of values (`in_batches`).
 RESERVED_PARAMETERS = 100
@@ -26,6 +26,13 @@ def in_batches(values: Iterable, *, per_value: int = 1) -> Iterator[list]:
     size = max((limit - RESERVED_PARAMETERS) // per_value, 1) if limit else max(len(values), 1)
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+# Flags set on a Query (its clones copy them, a count's inner query too), read by `OneOf`: its arrays are not
+# weighed by PostgreSQL's planner (`without_estimates`); on SQLite its checks use no index on their column
+# (`walking_order`).
+ONE_OF_UNESTIMATED = "one_of_unestimated"
+ONE_OF_WALKS_ORDER = "one_of_walks_order"
 
 
 class OneOf(Lookup):
@@ -49,8 +56,41 @@ class OneOf(Lookup):
         values = [int(value) for value in self.rhs]
         if connection.vendor == "postgresql":
             # An array literal, a string: psycopg quotes a string at once, a list of numbers number by number.
-            return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, values)) + "}")
+            array = "{" + ",".join(map(str, values)) + "}"
+            if getattr(compiler.query, ONE_OF_UNESTIMATED, False):
+                # A scalar subquery: the array is known at run time only, so the planner does not weigh it. The CAST
+                # makes it an expression: `= ANY (SELECT ...)` alone would compare with each row of the subquery.
+                return f"{lhs} = ANY(CAST((SELECT %s::bigint[]) AS bigint[]))", (*params, array)
+            return f"{lhs} = ANY(%s::bigint[])", (*params, array)
+        if getattr(compiler.query, ONE_OF_WALKS_ORDER, False):
+            # A unary plus: SQLite then uses no index on the column (https://sqlite.org/optoverview.html#uplus).
+            lhs = f"+{lhs}"
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(values))
+
+
+def without_estimates(queryset: QuerySet) -> QuerySet:
+    """
+    `queryset`, its `OneOf` arrays planned without weighing their values, for a query whose plan does not hang
+    on how many rows they select: a capped count walks the ids' index in any case. It then plans in no time
+    rather than in about 1 ms per 1,000 values (an admin's count at 1,000,000 posts: 1.7 ms of 4).
+    """
+    queryset = queryset.all()
+    setattr(queryset.query, ONE_OF_UNESTIMATED, True)
+    return queryset
+
+
+def walking_order(queryset: QuerySet) -> QuerySet:
+    """
+    `queryset`, read on SQLite by walking its ordering's index and checking each row against its `OneOf` lists,
+    rather than by reading every row of the listed ids and sorting them. SQLite cannot weigh a list read by
+    `json_each`, so it always takes the ids' index: for an admin's page of 33,400 visible posts it read them all
+    and sorted them (1.8 ms), where walking the list's order reads about three rows a row shown (0.2 ms). Walking
+    pays when the rows are many: the caller decides (the posts list: when more are visible than it counts).
+    PostgreSQL weighs the list itself and ignores this.
+    """
+    queryset = queryset.all()
+    setattr(queryset.query, ONE_OF_WALKS_ORDER, True)
+    return queryset
 
 
 def db_value(model, name: str, value):

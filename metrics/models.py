@@ -39,6 +39,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.access import sees_everything
 from accounts.models import SocialAccount
+from accounts.scope_stamp import ids, remembered
 from accounts.scoping import ScopedQuerySet
 from accounts.vocabulary import METRIC_FIELDS, ContentType
 from metrics import engagement, plausibility
@@ -151,15 +152,20 @@ class AccountScopedQuerySet(ScopedQuerySet):
     def visible_through_accounts(self, user):
         """
         The rows of `visible_to(user)`, found through the ids of the accounts the user sees (one query, now)
-        rather than a subquery: a row is visible exactly when its account is, by every role. For long lists
+        rather than a subquery, remembered by the process until the scope stamp changes
+        (`accounts/scope_stamp.py`): a row is visible exactly when its account is, by every role. For long lists
         (the posts list): the page and its count then filter on a list of ids, which the (account, ...) indexes
         serve, instead of checking each row's account against the roles in a semi join, and the roles' SQL is
         compiled once instead of in every query of the request.
         """
         if sees_everything(user):
             return self
-        account_ids = SocialAccount.objects.visible_to(user).order_by().values_list("pk", flat=True)
-        return self.filter(OneOf(F(self.account_path), list(account_ids)))
+
+        def visible_account_ids():
+            return ids(SocialAccount.objects.visible_to(user).order_by().values_list("pk", flat=True))
+
+        account_ids = remembered("accounts", user, visible_account_ids)
+        return self.filter(OneOf(F(self.account_path), account_ids))
 
 
 class PostQuerySet(AccountScopedQuerySet):

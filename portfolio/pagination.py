@@ -159,13 +159,14 @@ def keyset_page(
     page_size: int,
     count_cap: int = COUNT_CAP,
     counted: QuerySet | None = None,
+    known_count: tuple[int, bool] | None = None,
 ) -> KeysetPage:
     """
     One page of `queryset` in its ordering (made total with the pk), after or before the position `cursor`
     names (None: the first page). Two queries at most: the page (with one row more, to know whether another
     page follows), and the capped count. `counted`: the same rows without what the page alone needs
-    (annotations a count would compute for every row it counts). Raises `InvalidCursor` for a cursor it did
-    not write.
+    (annotations a count would compute for every row it counts); `known_count`: the capped count, when the
+    caller needed it first (then not counted again). Raises `InvalidCursor` for a cursor it did not write.
     """
     ordering = _ordering(queryset)
     direction, position = ("next", None) if cursor is None else _decode(queryset, ordering, cursor)
@@ -181,7 +182,9 @@ def keyset_page(
     rows = rows[:page_size]
     if backwards:
         rows.reverse()
-    count, exact = capped_count(queryset if counted is None else counted, count_cap)
+    if known_count is None:
+        known_count = capped_count(queryset if counted is None else counted, count_cap)
+    count, exact = known_count
     if not rows:
         return KeysetPage([], None, None, count, exact)
     first, last = _position(rows[0], ordering), _position(rows[-1], ordering)
@@ -225,8 +228,8 @@ class KeysetPagination(BasePagination):
     max_page_size = 200
     count_cap = COUNT_CAP
 
-    def paginate_queryset(self, queryset, request, view=None, counted=None):
-        """A page of `queryset`; `counted`: see `keyset_page`."""
+    def paginate_queryset(self, queryset, request, view=None, counted=None, known_count=None):
+        """A page of `queryset`; `counted` and `known_count`: see `keyset_page`."""
         self.request = request
         try:
             size = int(request.query_params.get("page_size", self.page_size))
@@ -240,6 +243,7 @@ class KeysetPagination(BasePagination):
                 page_size=size,
                 count_cap=self.count_cap,
                 counted=counted,
+                known_count=known_count,
             )
         except InvalidCursor:
             raise NotFound("Invalid cursor.") from None

@@ -199,7 +199,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: a locked username is refused before its password is checked.
     "portfolio.logins.LoginAttemptsBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading a session's user with the scope stamp (accounts/scope_stamp.py).
+    "accounts.authentication.StampedModelBackend",
 ]
 # Password guessing (`portfolio/logins.py`): the 6th wrong password in a row for one username, on any of the three
 # sign-ins (site, admin, API token), answers "locked"; the count lives in the database, shared by every worker.
@@ -346,7 +347,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.StampedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portfolio.pagination.Pagination",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from metrics.db import OneOf
 from metrics.models import Post
+from portfolio.pagination import KeysetPagination
 from tests.factories import AppointmentFactory
 from tests.factories import FacultyFactory
 from tests.factories import PostFactory
@@ -113,6 +114,20 @@ def test_each_role_walks_exactly_its_visible_posts_across_accounts_and_ties(
 
     assert walked == expected(user)
     assert all(page["count"] == len(walked) and page["count_exact"] for page in pages)
+
+
+@pytest.mark.parametrize("username", ["root", "nora", "alice"])
+def test_with_more_posts_visible_than_the_count_reads_the_walk_is_the_same(
+    request, posts, api_client, username, monkeypatch
+):
+    """More visible posts than the count reads: on SQLite the page then walks the list's order (`walking_order`)."""
+    monkeypatch.setattr(KeysetPagination, "count_cap", 5)
+    user = request.getfixturevalue(username)
+
+    walked, pages = walk(api_client(user), "/api/v1/posts/?page_size=4")
+
+    assert walked == expected(user)
+    assert all((page["count"], page["count_exact"]) == (5, False) for page in pages)
 
 
 def test_a_faculty_member_with_one_account_sees_its_posts_only(posts, accounts, api_client):

@@ -7,16 +7,21 @@ import pytest
 from django.db import IntegrityError
 from django.db import connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from metrics.db import OneOf
 from metrics.db import db_value
 from metrics.db import in_batches
 from metrics.db import insert_returning
 from metrics.db import insert_rows
 from metrics.db import update_rows
+from metrics.db import walking_order
+from metrics.db import without_estimates
 from metrics.models import Post
 from metrics.models import PostMetrics
 from tests.factories import PostFactory
+from tests.factories import SocialAccountFactory
 
 FIELDS = ("post", "captured_on", "source", "source_row", "created_at", "likes", "reach")
 
@@ -108,3 +113,32 @@ def test_rows_inserted_with_returning_give_back_each_rows_columns(alice_instagra
 
     assert sorted(returned) == sorted(Post.objects.values_list("external_id", "id"))
     assert len(returned) == 300
+
+
+def test_one_of_planned_without_estimates_selects_and_counts_the_same_rows(alice_instagram, dana):
+    other = SocialAccountFactory(handle="dana_rads", faculty=dana)
+    for n in range(3):
+        PostFactory(account=alice_instagram, external_id=f"a{n}")
+        PostFactory(account=other, external_id=f"d{n}")
+    chosen = Post.objects.filter(OneOf(F("account"), (alice_instagram.pk,)))
+    unestimated = without_estimates(chosen)
+
+    assert unestimated.order_by()[:10].count() == chosen.count() == 3
+    assert set(unestimated.values_list("external_id", flat=True)) == {"a0", "a1", "a2"}
+    sql = str(unestimated.order_by()[:10].query)
+    # On PostgreSQL the array is a scalar subquery (known at run time only); SQLite reads it with json_each alike.
+    assert ("(SELECT" in sql) if connection.vendor == "postgresql" else ("json_each" in sql)
+
+
+def test_one_of_walking_the_order_selects_the_same_rows(alice_instagram, dana):
+    other = SocialAccountFactory(handle="dana_rads", faculty=dana)
+    for n in range(3):
+        PostFactory(account=alice_instagram, external_id=f"a{n}")
+        PostFactory(account=other, external_id=f"d{n}")
+    chosen = Post.objects.filter(OneOf(F("account"), (alice_instagram.pk,))).order_by("-published_at", "-id")
+    walked = walking_order(chosen)
+
+    assert list(walked.values_list("external_id", flat=True)) == list(chosen.values_list("external_id", flat=True))
+    assert len(walked) == 3
+    # On SQLite the column is checked with a unary plus, so no index on it is used; PostgreSQL weighs lists itself.
+    assert ('+"metrics_post"."account_id"' in str(walked.query)) == (connection.vendor == "sqlite")

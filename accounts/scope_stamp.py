@@ -33,7 +33,6 @@ site's processes, or by `migrate`, which sets a new stamp when its triggers were
 import hashlib
 import secrets
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -54,7 +53,8 @@ PREFIX = "scope_stamp_"
 # rolled back is never handed out again). SQLite has no sequences: its 64-bit random().
 SEQUENCE = "scope_stamp_values"
 # How many (user, stamp) entries a process keeps: the users of a busy hour. An admin who sees 3,334 accounts
-# costs about 27 KB (their ids as 8-byte integers); entries of an older stamp are dropped when a newer one is seen.
+# costs about 27 KB (`metrics.db.IdList`: 8 bytes an id) and, once sent, its text (about 45 KB); entries of an
+# older stamp are dropped when a newer one is seen.
 REMEMBERED_ENTRIES = 1000
 
 
@@ -224,8 +224,3 @@ def remembered(kind: str, user, compute: Callable[[], object]):
         value = compute()
         scopes.put(key, value, stamp)
     return value
-
-
-def ids(values) -> array:
-    """Integer ids, kept compactly (8 bytes each, against 36 for a tuple of Python integers)."""
-    return array("q", values)

@@ -9,6 +9,7 @@ through `db_value`) and hand them to the driver in one call per statement.
 
 import functools
 import json
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 
@@ -35,6 +36,33 @@ ONE_OF_UNESTIMATED = "one_of_unestimated"
 ONE_OF_WALKS_ORDER = "one_of_walks_order"
 
 
+class IdList:
+    """
+    Integer ids for `OneOf`, kept compactly (8 bytes each, against 36 in a tuple of Python integers), with the
+    text `OneOf` sends made once: a list kept between requests (a user's visible accounts, remembered under the
+    scope stamp) is sent as it is, request after request. Joining 3,334 ids into text took about 1.5 ms a
+    request of an admin's posts list.
+    """
+
+    def __init__(self, values: Iterable[int]):
+        self.values = array("q", (int(value) for value in values))
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @functools.cached_property
+    def postgresql_array(self) -> str:
+        # An array literal, a string: psycopg quotes a string at once, a list of numbers number by number.
+        return "{" + ",".join(map(str, self.values)) + "}"
+
+    @functools.cached_property
+    def json_array(self) -> str:
+        return json.dumps(self.values.tolist())
+
+
 class OneOf(Lookup):
     """
     `filter(OneOf(F("account"), ids))`: the column holds one of `ids` (integers, as ids are), sent as ONE
@@ -53,19 +81,22 @@ class OneOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        values = [int(value) for value in self.rhs]
+        ids = self.rhs if isinstance(self.rhs, IdList) else IdList(self.rhs)
         if connection.vendor == "postgresql":
-            # An array literal, a string: psycopg quotes a string at once, a list of numbers number by number.
-            array = "{" + ",".join(map(str, values)) + "}"
+            literal = ids.postgresql_array
+            if getattr(compiler.query, ONE_OF_WALKS_ORDER, False):
+                # `+ 0`: no index on the column serves the check, so the page walks its ordering's index. The array
+                # stays a constant (hashed, one probe a row), but the expression has no statistics to weigh it by.
+                return f"({lhs} + 0) = ANY(%s::bigint[])", (*params, literal)
             if getattr(compiler.query, ONE_OF_UNESTIMATED, False):
                 # A scalar subquery: the array is known at run time only, so the planner does not weigh it. The CAST
                 # makes it an expression: `= ANY (SELECT ...)` alone would compare with each row of the subquery.
-                return f"{lhs} = ANY(CAST((SELECT %s::bigint[]) AS bigint[]))", (*params, array)
-            return f"{lhs} = ANY(%s::bigint[])", (*params, array)
+                return f"{lhs} = ANY(CAST((SELECT %s::bigint[]) AS bigint[]))", (*params, literal)
+            return f"{lhs} = ANY(%s::bigint[])", (*params, literal)
         if getattr(compiler.query, ONE_OF_WALKS_ORDER, False):
             # A unary plus: SQLite then uses no index on the column (https://sqlite.org/optoverview.html#uplus).
             lhs = f"+{lhs}"
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(values))
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, ids.json_array)
 
 
 def without_estimates(queryset: QuerySet) -> QuerySet:
@@ -81,12 +112,12 @@ def without_estimates(queryset: QuerySet) -> QuerySet:
 
 def walking_order(queryset: QuerySet) -> QuerySet:
     """
-    `queryset`, read on SQLite by walking its ordering's index and checking each row against its `OneOf` lists,
-    rather than by reading every row of the listed ids and sorting them. SQLite cannot weigh a list read by
-    `json_each`, so it always takes the ids' index: for an admin's page of 33,400 visible posts it read them all
-    and sorted them (1.8 ms), where walking the list's order reads about three rows a row shown (0.2 ms). Walking
-    pays when the rows are many: the caller decides (the posts list: when more are visible than it counts).
-    PostgreSQL weighs the list itself and ignores this.
+    `queryset`, read by walking its ordering's index and checking each row against its `OneOf` lists, rather
+    than by reading every row of the listed ids and sorting them. SQLite cannot weigh a list read by
+    `json_each`, so it always took the ids' index: for an admin's page of 33,400 visible posts it read them all
+    and sorted them (1.8 ms), where walking the list's order reads about three rows a row shown (0.2 ms).
+    PostgreSQL weighs the list, but value by value: 1-3 ms of planning for 3,334 ids, against 0.6 ms for the
+    walk. Walking pays when the rows are many and not too sparse: the caller decides (`walk_pays`).
     """
     queryset = queryset.all()
     setattr(queryset.query, ONE_OF_WALKS_ORDER, True)

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+import metrics.models
 from accounts.models import SocialAccount
 from metrics.db import OneOf
 from metrics.models import Post
@@ -128,6 +129,15 @@ def test_with_more_posts_visible_than_the_count_reads_the_walk_is_the_same(
 
     assert walked == expected(user)
     assert all((page["count"], page["count_exact"]) == (5, False) for page in pages)
+
+
+def test_the_walk_is_taken_for_a_large_enough_share_of_the_sites_accounts_only(
+    accounts, alice, nora, root, monkeypatch
+):
+    """Six accounts on the site: Nora sees four, Alice two, the superuser all (but filters by no ids)."""
+    monkeypatch.setattr(metrics.models, "WALK_SHARE", 0.5)
+
+    assert [Post.objects.walk_pays(user) for user in (nora, alice, root)] == [True, False, False]
 
 
 def test_a_faculty_member_with_one_account_sees_its_posts_only(posts, accounts, api_client):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from metrics.db import IdList
 from metrics.db import OneOf
 from metrics.db import db_value
 from metrics.db import in_batches
@@ -142,3 +143,11 @@ def test_one_of_walking_the_order_selects_the_same_rows(alice_instagram, dana):
     assert len(walked) == 3
     # On SQLite the column is checked with a unary plus, so no index on it is used; PostgreSQL weighs lists itself.
     assert ('+"metrics_post"."account_id"' in str(walked.query)) == (connection.vendor == "sqlite")
+
+
+def test_an_id_list_sends_the_same_text_as_a_plain_list_and_keeps_it():
+    ids = IdList(["3", 1, 2])
+
+    assert (list(ids), len(ids)) == ([3, 1, 2], 3)
+    assert (ids.postgresql_array, ids.json_array) == ("{3,1,2}", "[3, 1, 2]")
+    assert ids.postgresql_array is ids.postgresql_array  # made once

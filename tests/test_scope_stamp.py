@@ -229,7 +229,8 @@ def roles_read(queries) -> list[str]:
     return [query["sql"] for query in queries if "accounts_membership" in query["sql"]]
 
 
-@pytest.mark.django_db(transaction=True)
+# Outside a transaction, as a site serves; serialized_rollback restores what the migrations seeded (the platforms).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_remembered_scope_serves_until_scope_changes_then_is_read_again(northfield, southbay):
     """Outside a transaction, as a site serves: the second request reads no roles; each change is seen at once."""
     scope_stamp.scopes.clear()
@@ -258,7 +259,8 @@ def test_a_remembered_scope_serves_until_scope_changes_then_is_read_again(northf
     assert posts_seen(client) == []
 
 
-@pytest.mark.django_db(transaction=True)
+# Outside a transaction, as a site serves; serialized_rollback restores what the migrations seeded (the platforms).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_change_rolled_back_leaves_nothing_remembered_behind(northfield):
     scope_stamp.scopes.clear()
     nora = UserFactory(username="nora", is_staff=True)
